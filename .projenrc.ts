@@ -1,0 +1,92 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-golden-ami',
+  description: 'Golden AMI pipelines as CDK constructs: hardened EC2 Image Builder recipes, distribution to accounts, OUs and regions, SSM parameter catalogs and AWS Config compliance.',
+  author: 'cdk-golden-ami developers',
+  authorAddress: 'cdk-golden-ami@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-golden-ami/cdk-golden-ami.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'awscdk', 'golden-ami', 'imagebuilder', 'ami', 'ec2', 'aws-config', 'landing-zone'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+
+  // Minimum aws-cdk-lib: 2.185.0 is the first release whose aws_imagebuilder L1 has
+  // `CfnDistributionConfiguration.DistributionProperty.ssmParameterConfigurations`
+  // (the AMI ID written to SSM parameters by the service, no custom resource); checked
+  // against the published packages. Lifecycle policies and image scanning predate it.
+  // Newer pipeline settings (scan result condition, auto-disable) are rendered as raw
+  // property overrides so they do not raise this minimum.
+  cdkVersion: '2.185.0',
+  // Tests run against a current aws-cdk-lib, whose built-in template validation
+  // (`@aws-cdk/core:validateAgainstDefaultRules`) makes every schema finding an error;
+  // the peer range stays at the minimum above.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    'aws-cdk-lib@2.276.0',
+    'constructs@10.5.1',
+    'cdk-nag@^3.0.2',
+    'yaml@^2.8.0',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-golden-ami',
+    module: 'cdk_golden_ami',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkgoldenami',
+    mavenGroupId: 'io.github.cdk-golden-ami',
+    mavenArtifactId: 'cdk-golden-ami',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-golden-ami/cdk-golden-ami-go',
+    packageName: 'cdkgoldenami',
+  },
+
+  // The checks that matter run in `.ci/run` on every machine kind; no hosted workflows.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  jestOptions: {
+    // Snapshots are checked, never rewritten, by the test run.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/examples/', '/cdk.out/'],
+    },
+  },
+  gitignore: ['/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/'] },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+  },
+});
+
+// `npx projen example`: synthesize the example app and print what it would deploy.
+project.addTask('example', {
+  description: 'Synthesize examples/app.ts (no AWS credentials needed) and print the image pipelines it would deploy',
+  exec: 'ts-node --project test/tsconfig.json examples/app.ts',
+});
+
+// `npx projen bench`: GoldenImage vs hand-written L1 code at 1, 10, 50 and 100 images per stack.
+project.addTask('bench', {
+  description: 'Benchmark synth time, template size and resources per image against plain L1 code',
+  exec: 'ts-node --project test/tsconfig.json bench/synth-bench.ts',
+});
+
+// cfn-lint over the example app's templates, in a project-local virtualenv.
+const cfnLint = project.addTask('test:cfn-lint', {
+  description: 'Synthesize the example app and run cfn-lint over every template',
+  exec: 'bash scripts/cfn-lint.sh',
+});
+project.testTask.spawn(cfnLint);
+
+project.addDevDeps('constructs@10.5.1');
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('bench');
+
+project.synth();

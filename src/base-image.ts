@@ -1,0 +1,112 @@
+import { Token } from 'aws-cdk-lib';
+import { ImageArchitecture, ImagePlatform } from './platform';
+import { validateAmiId, validateSsmParameterName } from './private/validation';
+
+const IMAGE_BUILDER_IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(\d{12}|aws):image\/[a-z0-9-_]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+
+/**
+ * Options for a base image given by SSM parameter, AMI ID or image ARN.
+ */
+export interface BaseImageOptions {
+  /**
+   * The operating system family of the image.
+   *
+   * @default ImagePlatform.LINUX
+   */
+  readonly platform?: ImagePlatform;
+
+  /**
+   * The image's root device name. The recipe's encrypted root volume is mapped to it; a
+   * wrong name adds a second volume instead of configuring the root one.
+   *
+   * @default '/dev/xvda' for Linux (Amazon Linux, RHEL), '/dev/sda1' for Windows
+   */
+  readonly rootDeviceName?: string;
+}
+
+/**
+ * The image a recipe starts from.
+ *
+ * Prefer an SSM parameter: the parent then follows the publisher's latest AMI, and a
+ * pipeline scheduled "only when dependencies changed" rebuilds when the parameter moves.
+ */
+export class BaseImage {
+  /**
+   * The latest Amazon Linux 2023 AMI, read from the public SSM parameter at build time.
+   *
+   * @param architecture the CPU architecture
+   */
+  public static amazonLinux2023(architecture: ImageArchitecture = ImageArchitecture.X86_64): BaseImage {
+    return new BaseImage(
+      `ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
+      { platform: ImagePlatform.LINUX },
+    );
+  }
+
+  /**
+   * An AMI ID read from an SSM parameter when the image is built, for example
+   * `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64` or the parameter
+   * another golden image publishes.
+   *
+   * @param parameterName the parameter name, with a leading `/`, or its ARN
+   */
+  public static fromSsmParameterName(parameterName: string, options: BaseImageOptions = {}): BaseImage {
+    if (!Token.isUnresolved(parameterName) && !parameterName.startsWith('arn:')) {
+      if (!parameterName.startsWith('/')) {
+        throw new Error(`baseImage parameter name must start with '/' (or be a parameter ARN), got: '${parameterName}'`);
+      }
+      // AWS public parameters live under /aws/service: allowed here, unlike for names we write.
+      if (!parameterName.startsWith('/aws/')) {
+        validateSsmParameterName('baseImage parameter name', parameterName);
+      }
+    }
+    return new BaseImage(`ssm:${parameterName}`, options);
+  }
+
+  /**
+   * A fixed AMI. Rebuilds use the same AMI until the recipe is changed.
+   *
+   * @param amiId the AMI ID, for example a Marketplace CIS hardened image
+   */
+  public static fromAmiId(amiId: string, options: BaseImageOptions = {}): BaseImage {
+    validateAmiId('baseImage AMI ID', amiId);
+    return new BaseImage(amiId, options);
+  }
+
+  /**
+   * An EC2 Image Builder image, yours or AWS-managed, by ARN. Use `x` version parts
+   * (for example `.../image/amazon-linux-2023-x86/x.x.x`) to follow the latest version.
+   *
+   * @param imageArn the image ARN
+   */
+  public static fromImageArn(imageArn: string, options: BaseImageOptions = {}): BaseImage {
+    if (!Token.isUnresolved(imageArn) && !IMAGE_BUILDER_IMAGE_ARN.test(imageArn)) {
+      throw new Error(`baseImage image ARN must be an Image Builder image ARN (arn:aws:imagebuilder:<region>:<account|aws>:image/<name>/<version>), got: '${imageArn}'`);
+    }
+    return new BaseImage(imageArn, options);
+  }
+
+  /**
+   * The value Image Builder takes as the recipe's parent image.
+   */
+  public readonly parentImage: string;
+
+  /**
+   * The operating system family of the image.
+   */
+  public readonly platform: ImagePlatform;
+
+  /**
+   * The root device name the recipe maps its encrypted root volume to.
+   */
+  public readonly rootDeviceName: string;
+
+  private constructor(parentImage: string, options: BaseImageOptions) {
+    this.parentImage = parentImage;
+    this.platform = options.platform ?? ImagePlatform.LINUX;
+    this.rootDeviceName = options.rootDeviceName ?? (this.platform === ImagePlatform.WINDOWS ? '/dev/sda1' : '/dev/xvda');
+    if (!Token.isUnresolved(this.rootDeviceName) && !/^\/dev\/[a-z0-9]+$/.test(this.rootDeviceName) && !/^xvd[a-z]$/.test(this.rootDeviceName)) {
+      throw new Error(`baseImage rootDeviceName must be a device name such as /dev/xvda, got: '${this.rootDeviceName}'`);
+    }
+  }
+}

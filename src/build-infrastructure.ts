@@ -1,0 +1,303 @@
+import { Aws, Duration, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnInfrastructureConfiguration } from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct } from 'constructs';
+import { validateIntegerInRange } from './private/validation';
+
+/** The id of the per-stack infrastructure that GoldenImages share by default. */
+const SHARED_INFRASTRUCTURE_ID = 'GoldenAmiBuildInfrastructure';
+const LOG_PREFIX = 'imagebuilder-logs/';
+
+/**
+ * What Image Builder needs to run builds: an instance profile, a network placement, a log
+ * bucket and a topic. One can serve many GoldenImages.
+ */
+export interface IImageBuildInfrastructure extends IConstruct {
+  /**
+   * The ARN of the infrastructure configuration.
+   *
+   * @attribute
+   */
+  readonly infrastructureConfigurationArn: string;
+
+  /**
+   * The role of the build and test instances.
+   */
+  readonly instanceRole: iam.IRole;
+
+  /**
+   * The bucket that receives build logs.
+   */
+  readonly logBucket: s3.IBucket;
+
+  /**
+   * The topic Image Builder notifies when an image build ends.
+   */
+  readonly notificationTopic: sns.ITopic;
+
+  /**
+   * The role Image Builder assumes to run image lifecycle policies.
+   */
+  readonly lifecycleExecutionRole: iam.IRole;
+}
+
+/**
+ * Properties of ImageBuildInfrastructure.
+ */
+export interface ImageBuildInfrastructureProps {
+  /**
+   * Instance types to build on, tried in order. They must all be of the architecture of the
+   * images built with this infrastructure.
+   *
+   * @default - the service's default for the image's architecture
+   */
+  readonly instanceTypes?: ec2.InstanceType[];
+
+  /**
+   * The VPC to build in. Give it to build in private subnets; nothing is looked up.
+   *
+   * @default - the account's default VPC, chosen by Image Builder
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets to build in; the first selected subnet is used. Requires `vpc`.
+   *
+   * @default - the VPC's private subnets with egress, as `vpc.selectSubnets()` chooses
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the build instances. Requires `vpc`.
+   *
+   * @default - with `vpc`, a group with no inbound and all outbound traffic; otherwise the default VPC's default group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The bucket for build logs.
+   *
+   * @default - an encrypted, TLS-only, private bucket whose logs expire after `logRetention`
+   */
+  readonly logBucket?: s3.IBucket;
+
+  /**
+   * How long build logs are kept in the bucket this construct creates.
+   *
+   * @default Duration.days(90)
+   */
+  readonly logRetention?: Duration;
+
+  /**
+   * The topic notified when a build ends.
+   *
+   * @default - a topic encrypted with a customer-managed KMS key
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Terminate the build instance when a build fails. Keep it (false) only to debug a build.
+   *
+   * @default true
+   */
+  readonly terminateInstanceOnFailure?: boolean;
+
+  /**
+   * Tags applied to the build and test instances.
+   *
+   * @default - none
+   */
+  readonly instanceTags?: { [key: string]: string };
+}
+
+/**
+ * Build infrastructure for golden images: a least-privilege instance role and profile,
+ * IMDSv2-only instances that are terminated on failure, a log bucket and an encrypted topic.
+ *
+ * GoldenImages in a stack share one by default (`ImageBuildInfrastructure.ofStack`), so a
+ * stack of many images holds one set of these resources.
+ */
+export class ImageBuildInfrastructure extends Resource implements IImageBuildInfrastructure {
+  /**
+   * The infrastructure shared by every GoldenImage of the stack that does not bring its
+   * own, created on first use with default properties.
+   */
+  public static ofStack(scope: Construct): ImageBuildInfrastructure {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(SHARED_INFRASTRUCTURE_ID);
+    if (existing instanceof ImageBuildInfrastructure) {
+      return existing;
+    }
+    return new ImageBuildInfrastructure(stack, SHARED_INFRASTRUCTURE_ID);
+  }
+
+  public readonly infrastructureConfigurationArn: string;
+  public readonly instanceRole: iam.IRole;
+  public readonly logBucket: s3.IBucket;
+  public readonly notificationTopic: sns.ITopic;
+
+  /**
+   * The instance profile of the build and test instances.
+   */
+  public readonly instanceProfile: iam.InstanceProfile;
+
+  /**
+   * The infrastructure configuration resource.
+   */
+  public readonly resource: CfnInfrastructureConfiguration;
+
+  /**
+   * The security group created for the build instances, when a VPC was given without groups.
+   */
+  public readonly securityGroup?: ec2.ISecurityGroup;
+
+  private _lifecycleExecutionRole?: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: ImageBuildInfrastructureProps = {}) {
+    super(scope, id);
+    if (!props.vpc && props.subnetSelection) {
+      throw new Error('subnetSelection requires vpc: give the VPC the subnets belong to');
+    }
+    if (!props.vpc && props.securityGroups) {
+      throw new Error('securityGroups requires vpc: give the VPC the security groups belong to');
+    }
+    validateInstanceTypes(props.instanceTypes ?? []);
+
+    this.logBucket = props.logBucket ?? this.createLogBucket(props.logRetention ?? Duration.days(90));
+    this.notificationTopic = props.notificationTopic ?? this.createTopic();
+
+    const role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Golden AMI build and test instances',
+      managedPolicies: [
+        // The two policies Image Builder documents as what a build instance needs: the SSM
+        // agent channel that runs components, and reading components and images.
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+      ],
+    });
+    this.instanceRole = role;
+    this.logBucket.grantPut(role, `${LOG_PREFIX}*`);
+    this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role });
+
+    let subnetId: string | undefined;
+    let securityGroupIds: string[] | undefined;
+    if (props.vpc) {
+      const subnets = props.vpc.selectSubnets(props.subnetSelection).subnetIds;
+      if (subnets.length === 0) {
+        throw new Error(`subnetSelection selects no subnet of the VPC, got: '${JSON.stringify(props.subnetSelection ?? {})}'`);
+      }
+      subnetId = subnets[0];
+      const groups = props.securityGroups ?? [this.createSecurityGroup(props.vpc)];
+      securityGroupIds = groups.map(group => group.securityGroupId);
+    }
+
+    this.resource = new CfnInfrastructureConfiguration(this, 'Resource', {
+      name: Names.uniqueResourceName(this, { maxLength: 120, separator: '-' }),
+      description: 'Golden AMI build infrastructure',
+      instanceProfileName: this.instanceProfile.instanceProfileName,
+      instanceTypes: props.instanceTypes?.map(type => type.toString()),
+      subnetId,
+      securityGroupIds,
+      // IMDSv2 only; a hop limit of 2 lets containers on the build instance reach it.
+      instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
+      terminateInstanceOnFailure: props.terminateInstanceOnFailure ?? true,
+      logging: { s3Logs: { s3BucketName: this.logBucket.bucketName, s3KeyPrefix: LOG_PREFIX.slice(0, -1) } },
+      snsTopicArn: this.notificationTopic.topicArn,
+      resourceTags: props.instanceTags,
+    });
+    this.infrastructureConfigurationArn = this.resource.attrArn;
+  }
+
+  /**
+   * The role Image Builder assumes to deprecate, disable and delete images. Created the
+   * first time an image with a lifecycle asks for it.
+   */
+  public get lifecycleExecutionRole(): iam.IRole {
+    if (!this._lifecycleExecutionRole) {
+      this._lifecycleExecutionRole = new iam.Role(this, 'LifecycleExecutionRole', {
+        assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com'),
+        description: 'Image Builder lifecycle policies of golden AMIs',
+        managedPolicies: [
+          iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/EC2ImageBuilderLifecycleExecutionPolicy'),
+        ],
+      });
+    }
+    return this._lifecycleExecutionRole;
+  }
+
+  private createLogBucket(retention: Duration): s3.IBucket {
+    validateIntegerInRange('logRetention (days)', retention.toDays(), 1, 36500);
+    return new s3.Bucket(this, 'LogBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: retention, abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      // Build logs are audit evidence: keep them when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private createTopic(): sns.ITopic {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Golden AMI build notifications',
+      enableKeyRotation: true,
+    });
+    // Image Builder publishes with its service-linked role. Naming that role as a principal
+    // would fail key creation in accounts where it does not exist yet, so match it by ARN.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'ImageBuilderPublishesNotifications',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        ArnEquals: {
+          'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`,
+        },
+        StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.amazonaws.com` },
+      },
+    }));
+    return new sns.Topic(this, 'Topic', {
+      displayName: 'Golden AMI builds',
+      masterKey: key,
+      enforceSSL: true,
+    });
+  }
+
+  private createSecurityGroup(vpc: ec2.IVpc): ec2.ISecurityGroup {
+    const group = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: 'Golden AMI build instances: no inbound, outbound for packages and AWS APIs',
+      allowAllOutbound: true,
+    });
+    (this as { securityGroup?: ec2.ISecurityGroup }).securityGroup = group;
+    return group;
+  }
+}
+
+/**
+ * A build can only use instance types of one architecture; mixing them fails every other
+ * build attempt. Graviton families carry a `g` in their attributes (m7g, c7gn, r8g) or are a1.
+ */
+function validateInstanceTypes(instanceTypes: ec2.InstanceType[]): void {
+  const architectures = new Map<string, string>();
+  for (const type of instanceTypes) {
+    const name = type.toString();
+    if (Token.isUnresolved(name)) continue;
+    const family = name.split('.')[0];
+    const match = /^([a-z]+)(\d+)([a-z-]*)$/.exec(family);
+    if (!match) {
+      throw new Error(`instanceTypes must be EC2 instance types such as m7i.large, got: '${name}'`);
+    }
+    const arm = family === 'a1' || match[3].includes('g');
+    architectures.set(arm ? 'arm64' : 'x86_64', name);
+  }
+  if (architectures.size > 1) {
+    throw new Error(`instanceTypes must all have one architecture, got arm64 (${architectures.get('arm64')}) and x86_64 (${architectures.get('x86_64')})`);
+  }
+}

@@ -1,0 +1,589 @@
+import { Arn, ArnFormat, Duration, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnDistributionConfiguration, CfnImagePipeline, CfnLifecyclePolicy } from 'aws-cdk-lib/aws-imagebuilder';
+import { Construct, IConstruct } from 'constructs';
+import { IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-infrastructure';
+import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey, renderLaunchPermissions } from './distribution';
+import { ImageLifecycle } from './lifecycle';
+import { ImagePlatform } from './platform';
+import {
+  validateAccountId,
+  validateImageBuilderName,
+  validateIntegerInRange,
+  validateKmsKeyArn,
+  validateLaunchTemplateId,
+  validateRegion,
+  validateSsmParameterName,
+  validateUnique,
+} from './private/validation';
+import { IGoldenImageRecipe } from './recipe';
+import { PipelineSchedule } from './schedule';
+
+/** The tag that ties images to their pipeline, for lifecycle policies and for people. */
+export const PIPELINE_TAG = 'golden-ami:pipeline';
+/** AMI names must differ per build; one of these variables makes them so. */
+const BUILD_UNIQUE_VARIABLE = /\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}/;
+
+/**
+ * Inspector finding severities, for failing a build on its image scan.
+ */
+export enum FindingSeverity {
+  /** Fail on critical findings only. */
+  CRITICAL = 'CRITICAL',
+  /** Fail on high or critical findings. */
+  HIGH = 'HIGH',
+  /** Fail on medium findings or worse. */
+  MEDIUM = 'MEDIUM',
+  /** Fail on low findings or worse. */
+  LOW = 'LOW',
+}
+
+/**
+ * A golden image: a pipeline that publishes AMIs, or one imported by its SSM parameter.
+ */
+export interface IGoldenImage extends IConstruct {
+  /**
+   * The SSM parameter holding the latest AMI ID, in every distribution region and account.
+   *
+   * @attribute
+   */
+  readonly ssmParameterName: string;
+
+  /**
+   * The operating system family of the image.
+   */
+  readonly platform: ImagePlatform;
+
+  /**
+   * The latest AMI of this golden image, resolved from its SSM parameter at deploy time.
+   */
+  machineImage(): ec2.IMachineImage;
+
+  /**
+   * Lets `grantee` start a build of the pipeline.
+   */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * An EventBridge rule that fires when a build of this image succeeds.
+   */
+  onBuildSucceeded(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * An EventBridge rule that fires when a build of this image fails.
+   */
+  onBuildFailed(id: string, options?: events.OnEventOptions): events.Rule;
+}
+
+/**
+ * What identifies a golden image made elsewhere (another stack or account).
+ */
+export interface GoldenImageAttributes {
+  /**
+   * The SSM parameter holding the latest AMI ID in the consumer's account and region.
+   */
+  readonly ssmParameterName: string;
+
+  /**
+   * The operating system family.
+   *
+   * @default ImagePlatform.LINUX
+   */
+  readonly platform?: ImagePlatform;
+
+  /**
+   * The pipeline ARN, needed by `grantStartExecution`.
+   *
+   * @default - unknown: grantStartExecution throws
+   */
+  readonly imagePipelineArn?: string;
+
+  /**
+   * The recipe name the images are named after, needed by the build events (in the factory account).
+   *
+   * @default - unknown: onBuildSucceeded and onBuildFailed throw
+   */
+  readonly imageRecipeName?: string;
+}
+
+/**
+ * Properties of a GoldenImage.
+ */
+export interface GoldenImageProps {
+  /**
+   * The recipe to build.
+   */
+  readonly recipe: IGoldenImageRecipe;
+
+  /**
+   * The pipeline name; also names the AMIs and the default SSM parameter.
+   *
+   * @default - a name derived from the construct path
+   */
+  readonly imageName?: string;
+
+  /**
+   * What the image is for.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * The build infrastructure.
+   *
+   * @default ImageBuildInfrastructure.ofStack(this) - one set shared by the stack's golden images
+   */
+  readonly infrastructure?: IImageBuildInfrastructure;
+
+  /**
+   * Regions that receive a copy of the AMI. The build region is always one of them.
+   *
+   * @default - the stack's region only
+   */
+  readonly regions?: string[];
+
+  /**
+   * Who may launch instances from the AMI, in every distribution region.
+   *
+   * @default - nobody outside the factory account
+   */
+  readonly shareWith?: ImageSharing[];
+
+  /**
+   * Accounts that receive their own copy of the AMI, and an SSM parameter, in every
+   * distribution region. Each must have the `EC2ImageBuilderDistributionCrossAccountRole` role.
+   *
+   * @default - no copies to other accounts
+   */
+  readonly copyToAccounts?: string[];
+
+  /**
+   * The KMS key that encrypts the AMI in each region: none, or one per distribution region.
+   *
+   * @default - the encryption of the build's root volume (the account's default EBS key)
+   */
+  readonly encryptionKeys?: RegionalEncryptionKey[];
+
+  /**
+   * The AMI name. It must contain `{{ imagebuilder:buildDate }}` or
+   * `{{ imagebuilder:buildVersion }}` so that each build gets a new name.
+   *
+   * @default '<imageName>-{{ imagebuilder:buildDate }}'
+   */
+  readonly amiName?: string;
+
+  /**
+   * Tags on the distributed AMIs.
+   *
+   * @default - the pipeline tag only
+   */
+  readonly amiTags?: { [key: string]: string };
+
+  /**
+   * Write the AMI ID to SSM parameters (data type `aws:ec2:image`) in every distribution
+   * region, in the factory account and in every `copyToAccounts` account.
+   *
+   * @default true
+   */
+  readonly publishToSsm?: boolean;
+
+  /**
+   * The SSM parameter name.
+   *
+   * @default '/golden-ami/<imageName>/latest'
+   */
+  readonly ssmParameterName?: string;
+
+  /**
+   * Launch templates that get a new version with each AMI.
+   *
+   * @default - none
+   */
+  readonly launchTemplateUpdates?: LaunchTemplateUpdate[];
+
+  /**
+   * When the pipeline builds on its own.
+   *
+   * @default - only when started (console, API, `grantStartExecution`)
+   */
+  readonly schedule?: PipelineSchedule;
+
+  /**
+   * Scan each new image with Amazon Inspector (Inspector must be activated in the account).
+   *
+   * @default true
+   */
+  readonly imageScanning?: boolean;
+
+  /**
+   * Fail the build when the image scan finds a vulnerability of this severity or worse.
+   * Requires `imageScanning`.
+   *
+   * @default - findings never fail the build
+   */
+  readonly failBuildOnFindings?: FindingSeverity;
+
+  /**
+   * Run the recipe's test phase on an instance launched from the new image.
+   *
+   * @default true
+   */
+  readonly imageTests?: boolean;
+
+  /**
+   * How long the test phase may run (60 to 1440 minutes).
+   *
+   * @default Duration.hours(12)
+   */
+  readonly imageTestsTimeout?: Duration;
+
+  /**
+   * Collect the installed packages and OS version of each image.
+   *
+   * @default true
+   */
+  readonly enhancedImageMetadata?: boolean;
+
+  /**
+   * What happens to old images.
+   *
+   * @default - images are kept until removed by hand
+   */
+  readonly lifecycle?: ImageLifecycle;
+
+  /**
+   * Create the pipeline enabled.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+abstract class GoldenImageBase extends Resource implements IGoldenImage {
+  public abstract readonly ssmParameterName: string;
+  public abstract readonly platform: ImagePlatform;
+  protected abstract readonly pipelineArnForGrants?: string;
+  protected abstract readonly recipeNameForEvents?: string;
+
+  public machineImage(): ec2.IMachineImage {
+    return ec2.MachineImage.fromSsmParameter(this.ssmParameterName, {
+      os: this.platform === ImagePlatform.WINDOWS ? ec2.OperatingSystemType.WINDOWS : ec2.OperatingSystemType.LINUX,
+    });
+  }
+
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    if (!this.pipelineArnForGrants) {
+      throw new Error(`grantStartExecution needs the pipeline ARN: import '${this.node.path}' with imagePipelineArn`);
+    }
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['imagebuilder:StartImagePipelineExecution'],
+      resourceArns: [this.pipelineArnForGrants],
+      scope: this,
+    });
+  }
+
+  public onBuildSucceeded(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.onImageState(id, 'AVAILABLE', options);
+  }
+
+  public onBuildFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.onImageState(id, 'FAILED', options);
+  }
+
+  private onImageState(id: string, status: string, options: events.OnEventOptions): events.Rule {
+    const recipeName = this.recipeNameForEvents;
+    if (!recipeName || Token.isUnresolved(recipeName)) {
+      throw new Error(`build events need the recipe name as a literal: import '${this.node.path}' with imageRecipeName`);
+    }
+    const stack = Stack.of(this);
+    // Image ARNs are <...>:image/<lower-case recipe name>/<version>/<build>.
+    const imageArnPrefix = `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${recipeName.toLowerCase()}/`;
+    const rule = new events.Rule(this, id, {
+      description: options.description ?? `Golden image ${recipeName}: build ${status === 'AVAILABLE' ? 'succeeded' : 'failed'}`,
+      ruleName: options.ruleName,
+      crossStackScope: options.crossStackScope,
+      eventPattern: {
+        ...options.eventPattern,
+        source: ['aws.imagebuilder'],
+        detailType: ['EC2 Image Builder Image State Change'],
+        resources: events.Match.prefix(imageArnPrefix),
+        detail: { ...options.eventPattern?.detail, state: { status: [status] } },
+      },
+    });
+    if (options.target) rule.addTarget(options.target);
+    return rule;
+  }
+}
+
+/**
+ * A golden AMI pipeline: builds the recipe with EC2 Image Builder, tests and scans the
+ * image, shares and copies it to accounts, OUs and regions, writes its ID to SSM
+ * parameters, and cleans up old images.
+ */
+export class GoldenImage extends GoldenImageBase {
+  /**
+   * A golden image published elsewhere, by the SSM parameter that holds its latest AMI ID
+   * in this account and region.
+   */
+  public static fromParameterName(scope: Construct, id: string, ssmParameterName: string): IGoldenImage {
+    return GoldenImage.fromGoldenImageAttributes(scope, id, { ssmParameterName });
+  }
+
+  /**
+   * A golden image published elsewhere, by its attributes.
+   */
+  public static fromGoldenImageAttributes(scope: Construct, id: string, attrs: GoldenImageAttributes): IGoldenImage {
+    validateSsmParameterName('ssmParameterName', attrs.ssmParameterName);
+    if (attrs.imagePipelineArn !== undefined && !Token.isUnresolved(attrs.imagePipelineArn)) {
+      const parts = Arn.split(attrs.imagePipelineArn, ArnFormat.SLASH_RESOURCE_NAME);
+      if (parts.service !== 'imagebuilder' || parts.resource !== 'image-pipeline') {
+        throw new Error(`imagePipelineArn must be an Image Builder pipeline ARN, got: '${attrs.imagePipelineArn}'`);
+      }
+    }
+    class Import extends GoldenImageBase {
+      public readonly ssmParameterName = attrs.ssmParameterName;
+      public readonly platform = attrs.platform ?? ImagePlatform.LINUX;
+      protected readonly pipelineArnForGrants = attrs.imagePipelineArn;
+      protected readonly recipeNameForEvents = attrs.imageRecipeName;
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly ssmParameterName: string;
+  public readonly platform: ImagePlatform;
+
+  /**
+   * The pipeline name, which also names the AMIs.
+   */
+  public readonly imageName: string;
+
+  /**
+   * The ARN of the image pipeline.
+   *
+   * @attribute
+   */
+  public readonly imagePipelineArn: string;
+
+  /**
+   * The recipe the pipeline builds.
+   */
+  public readonly recipe: IGoldenImageRecipe;
+
+  /**
+   * The build infrastructure.
+   */
+  public readonly infrastructure: IImageBuildInfrastructure;
+
+  /**
+   * The regions the AMI is distributed to, the build region first.
+   */
+  public readonly regions: string[];
+
+  /**
+   * The pipeline resource.
+   */
+  public readonly pipeline: CfnImagePipeline;
+
+  /**
+   * The distribution configuration resource.
+   */
+  public readonly distributionConfiguration: CfnDistributionConfiguration;
+
+  /**
+   * The lifecycle policy, when `lifecycle` is set.
+   */
+  public readonly lifecyclePolicy?: CfnLifecyclePolicy;
+
+  protected readonly pipelineArnForGrants: string;
+  protected readonly recipeNameForEvents: string;
+
+  constructor(scope: Construct, id: string, props: GoldenImageProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.recipe = props.recipe;
+    this.platform = props.recipe.platform;
+    this.imageName = props.imageName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
+    validateImageBuilderName('imageName', this.imageName);
+    this.ssmParameterName = props.ssmParameterName ?? `/golden-ami/${this.imageName}/latest`;
+    validateSsmParameterName('ssmParameterName', this.ssmParameterName);
+    this.infrastructure = props.infrastructure ?? ImageBuildInfrastructure.ofStack(this);
+
+    this.regions = distributionRegions(stack.region, props.regions ?? []);
+
+    this.distributionConfiguration = new CfnDistributionConfiguration(this, 'Distribution', {
+      name: this.imageName,
+      description: props.description,
+      distributions: this.renderDistributions(stack, props),
+    });
+
+    this.pipeline = new CfnImagePipeline(this, 'Resource', {
+      name: this.imageName,
+      description: props.description,
+      imageRecipeArn: this.recipe.imageRecipeArn,
+      infrastructureConfigurationArn: this.infrastructure.infrastructureConfigurationArn,
+      distributionConfigurationArn: this.distributionConfiguration.attrArn,
+      status: (props.enabled ?? true) ? 'ENABLED' : 'DISABLED',
+      enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? true,
+      imageTestsConfiguration: renderImageTests(props),
+      imageScanningConfiguration: { imageScanningEnabled: props.imageScanning ?? true },
+      schedule: props.schedule && {
+        scheduleExpression: props.schedule.expressionString,
+        timezone: props.schedule.options.timezone,
+        pipelineExecutionStartCondition: props.schedule.options.onlyWhenDependenciesUpdated
+          ? 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE'
+          : 'EXPRESSION_MATCH_ONLY',
+      },
+      imageTags: { [PIPELINE_TAG]: this.imageName },
+    });
+    this.renderNewerPipelineSettings(props);
+    this.imagePipelineArn = this.pipeline.attrArn;
+    this.pipelineArnForGrants = this.imagePipelineArn;
+    this.recipeNameForEvents = this.recipe.imageRecipeName;
+
+    if (props.lifecycle) {
+      this.lifecyclePolicy = new CfnLifecyclePolicy(this, 'Lifecycle', {
+        name: this.imageName,
+        description: `Old images of golden image ${this.imageName}`,
+        executionRole: this.infrastructure.lifecycleExecutionRole.roleArn,
+        resourceType: 'AMI_IMAGE',
+        policyDetails: props.lifecycle._policyDetails,
+        resourceSelection: { tagMap: { [PIPELINE_TAG]: this.imageName } },
+      });
+    }
+  }
+
+  /**
+   * Settings newer than the minimum aws-cdk-lib this library supports, written as the
+   * CloudFormation properties they are so older aws-cdk-lib versions render them too.
+   */
+  private renderNewerPipelineSettings(props: GoldenImageProps): void {
+    if (props.failBuildOnFindings) {
+      if (props.imageScanning === false) {
+        throw new Error(`failBuildOnFindings needs imageScanning, got imageScanning: false and failBuildOnFindings: '${props.failBuildOnFindings}'`);
+      }
+      this.pipeline.addPropertyOverride('ImageScanningConfiguration.ScanResultCondition', {
+        MaximumSeverityLabel: props.failBuildOnFindings,
+      });
+    }
+    const failures = props.schedule?.options.disableAfterConsecutiveFailures;
+    if (failures !== undefined) {
+      this.pipeline.addPropertyOverride('Schedule.AutoDisablePolicy', { FailureCount: failures });
+    }
+  }
+
+  private renderDistributions(stack: Stack, props: GoldenImageProps): CfnDistributionConfiguration.DistributionProperty[] {
+    const copyToAccounts = props.copyToAccounts ?? [];
+    copyToAccounts.forEach((account, i) => validateAccountId(`copyToAccounts[${i}]`, account));
+    validateUnique('copyToAccounts', copyToAccounts);
+    if (!Token.isUnresolved(stack.account) && copyToAccounts.includes(stack.account)) {
+      throw new Error(`copyToAccounts must not include the factory account itself, got: '${stack.account}'`);
+    }
+
+    const keys = this.keysByRegion(props.encryptionKeys ?? []);
+    const launchTemplates = this.launchTemplatesByRegion(stack, props.launchTemplateUpdates ?? [], copyToAccounts);
+    const launchPermission = renderLaunchPermissions(this, props.shareWith ?? []);
+
+    const amiName = props.amiName ?? `${this.imageName}-{{ imagebuilder:buildDate }}`;
+    if (!Token.isUnresolved(amiName) && !BUILD_UNIQUE_VARIABLE.test(amiName)) {
+      throw new Error(`amiName must contain {{ imagebuilder:buildDate }} or {{ imagebuilder:buildVersion }}, or every build after the first fails on a duplicate AMI name, got: '${amiName}'`);
+    }
+    const publish = props.publishToSsm ?? true;
+
+    return this.regions.map(region => ({
+      region,
+      amiDistributionConfiguration: {
+        // The L1 takes this property untyped: CloudFormation's PascalCase keys, as is.
+        Name: amiName,
+        Description: props.description,
+        AmiTags: { ...props.amiTags, [PIPELINE_TAG]: this.imageName },
+        KmsKeyId: keys.get(region),
+        // With copies, the factory account is listed too so that it keeps its own AMI.
+        TargetAccountIds: copyToAccounts.length > 0 ? [stack.account, ...copyToAccounts] : undefined,
+        LaunchPermissionConfiguration: launchPermission,
+      },
+      ssmParameterConfigurations: publish
+        ? [
+          { parameterName: this.ssmParameterName, dataType: 'aws:ec2:image' },
+          ...copyToAccounts.map(account => ({ amiAccountId: account, parameterName: this.ssmParameterName, dataType: 'aws:ec2:image' })),
+        ]
+        : undefined,
+      launchTemplateConfigurations: launchTemplates.get(region),
+    }));
+  }
+
+  private keysByRegion(keys: RegionalEncryptionKey[]): Map<string, string> {
+    const byRegion = new Map<string, string>();
+    keys.forEach((key, i) => {
+      validateRegion(`encryptionKeys[${i}].region`, key.region);
+      validateKmsKeyArn(`encryptionKeys[${i}].keyArn`, key.keyArn, key.region);
+      if (!Token.isUnresolved(key.region) && !this.regions.includes(key.region)) {
+        throw new Error(`encryptionKeys[${i}].region must be a distribution region (${this.regions.join(', ')}), got: '${key.region}'`);
+      }
+      if (byRegion.has(key.region)) {
+        throw new Error(`encryptionKeys must give one key per region, got a second for: '${key.region}'`);
+      }
+      byRegion.set(key.region, key.keyArn);
+    });
+    if (byRegion.size > 0) {
+      const missing = this.regions.filter(region => !byRegion.has(region));
+      if (missing.length > 0) {
+        throw new Error(`encryptionKeys must give a key for every distribution region or none; missing: '${missing.join(', ')}'`);
+      }
+    }
+    return byRegion;
+  }
+
+  private launchTemplatesByRegion(
+    stack: Stack,
+    updates: LaunchTemplateUpdate[],
+    copyToAccounts: string[],
+  ): Map<string, CfnDistributionConfiguration.LaunchTemplateConfigurationProperty[]> {
+    const byRegion = new Map<string, CfnDistributionConfiguration.LaunchTemplateConfigurationProperty[]>();
+    updates.forEach((update, i) => {
+      validateLaunchTemplateId(`launchTemplateUpdates[${i}].launchTemplateId`, update.launchTemplateId);
+      const region = update.region ?? stack.region;
+      validateRegion(`launchTemplateUpdates[${i}].region`, region);
+      if (!this.regions.includes(region)) {
+        throw new Error(`launchTemplateUpdates[${i}].region must be a distribution region (${this.regions.join(', ')}), got: '${region}'`);
+      }
+      if (update.accountId !== undefined) {
+        validateAccountId(`launchTemplateUpdates[${i}].accountId`, update.accountId);
+        if (!Token.isUnresolved(update.accountId) && update.accountId !== stack.account && !copyToAccounts.includes(update.accountId)) {
+          throw new Error(`launchTemplateUpdates[${i}].accountId must be the factory account or one of copyToAccounts, got: '${update.accountId}'`);
+        }
+      }
+      const list = byRegion.get(region) ?? [];
+      list.push({ launchTemplateId: update.launchTemplateId, accountId: update.accountId, setDefaultVersion: update.setDefaultVersion ?? true });
+      byRegion.set(region, list);
+    });
+    return byRegion;
+  }
+}
+
+function distributionRegions(buildRegion: string, requested: string[]): string[] {
+  if (Token.isUnresolved(buildRegion) && requested.length > 0) {
+    // Otherwise a listed region could turn out to be the build region, listed twice.
+    throw new Error(`regions needs a stack with an explicit env.region, got regions: '${requested.join(', ')}' in an environment-agnostic stack`);
+  }
+  requested.forEach((region, i) => validateRegion(`regions[${i}]`, region));
+  validateUnique('regions', requested);
+  const regions = [buildRegion];
+  for (const region of requested) {
+    if (region !== buildRegion) regions.push(region);
+  }
+  return regions;
+}
+
+function renderImageTests(props: GoldenImageProps): CfnImagePipeline.ImageTestsConfigurationProperty {
+  const enabled = props.imageTests ?? true;
+  const timeout = props.imageTestsTimeout?.toMinutes();
+  if (timeout !== undefined) {
+    validateIntegerInRange('imageTestsTimeout (minutes)', timeout, 60, 1440);
+  }
+  return { imageTestsEnabled: enabled, timeoutMinutes: enabled ? (timeout ?? 720) : undefined };
+}
+

@@ -1,0 +1,117 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * Synth-time checks shared by every construct. Each one skips values that are still
+ * tokens (they resolve at deploy time) and names the prop and the value it received.
+ */
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
+const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)$/;
+const LAUNCH_TEMPLATE_ID = /^lt-[a-z0-9-_]{17}$/;
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Image Builder resource names: 1-126 characters, letters, digits, hyphens, underscores, spaces inside. */
+const IMAGE_BUILDER_NAME = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{0,124}[-_A-Za-z0-9]$|^[-_A-Za-z0-9]$/;
+/** Semantic version as Image Builder takes it: major.minor.patch, each at most 2^30 - 1. */
+const SEMANTIC_VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
+const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+
+function fail(prop: string, value: unknown, expectation: string): never {
+  throw new Error(`${prop} ${expectation}, got: '${String(value)}'`);
+}
+
+export function validateAccountId(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !ACCOUNT_ID.test(value)) {
+    fail(prop, value, 'must be a 12-digit AWS account ID');
+  }
+}
+
+export function validateRegion(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !REGION.test(value)) {
+    fail(prop, value, 'must be an AWS region name such as eu-west-1');
+  }
+}
+
+export function validateOrganizationArn(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !ORGANIZATION_ARN.test(value)) {
+    fail(prop, value, 'must be an AWS Organizations organization ARN (arn:aws:organizations::<account>:organization/o-xxxxxxxxxx)');
+  }
+}
+
+export function validateOrganizationalUnitArn(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !OU_ARN.test(value)) {
+    fail(prop, value, 'must be an organizational unit ARN (arn:aws:organizations::<account>:ou/o-xxxxxxxxxx/ou-xxxx-xxxxxxxx)');
+  }
+}
+
+/** Checks a KMS key or alias ARN and, when both are known, that it lives in `region`. */
+export function validateKmsKeyArn(prop: string, value: string, region?: string): void {
+  if (Token.isUnresolved(value)) return;
+  const match = KMS_KEY_ARN.exec(value);
+  if (!match) {
+    fail(prop, value, 'must be a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id>)');
+  }
+  if (region && !Token.isUnresolved(region) && match[1] !== region) {
+    fail(prop, value, `must be a key in region ${region} (KMS keys are regional), but the ARN is in ${match[1]}`);
+  }
+}
+
+export function validateLaunchTemplateId(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !LAUNCH_TEMPLATE_ID.test(value)) {
+    fail(prop, value, 'must be a launch template ID (lt- followed by 17 characters)');
+  }
+}
+
+export function validateAmiId(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !AMI_ID.test(value)) {
+    fail(prop, value, 'must be an AMI ID (ami- followed by 8 or 17 hexadecimal characters)');
+  }
+}
+
+export function validateImageBuilderName(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !IMAGE_BUILDER_NAME.test(value)) {
+    fail(prop, value, 'must be 1-126 characters of letters, digits, hyphens and underscores (spaces only inside)');
+  }
+}
+
+export function validateSemanticVersion(prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  const match = SEMANTIC_VERSION.exec(value);
+  if (!match || match.slice(1).some(part => Number(part) > 2 ** 30 - 1)) {
+    fail(prop, value, 'must be a semantic version major.minor.patch of non-negative integers below 2^30');
+  }
+}
+
+export function validateSsmParameterName(prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (!SSM_PARAMETER_NAME.test(value)) {
+    fail(prop, value, 'must be a fully qualified SSM parameter name: a leading /, then letters, digits, _ . - and /');
+  }
+  if (/^\/(aws|ssm)\//i.test(value)) {
+    fail(prop, value, 'must not start with /aws/ or /ssm/ (reserved by AWS)');
+  }
+  if (value.split('/').length - 1 > 15) {
+    fail(prop, value, 'must have at most 15 levels of hierarchy');
+  }
+}
+
+export function validateIntegerInRange(prop: string, value: number, min: number, max: number): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(prop, value, `must be an integer from ${min} to ${max}`);
+  }
+}
+
+/** Rejects the same value listed twice, which the service would reject an hour into a deploy. */
+export function validateUnique(prop: string, values: string[]): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (Token.isUnresolved(value)) continue;
+    if (seen.has(value)) {
+      fail(prop, value, 'must not list the same value twice');
+    }
+    seen.add(value);
+  }
+}

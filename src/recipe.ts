@@ -1,0 +1,240 @@
+import { Lazy, Names, Resource, Size, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnImageRecipe } from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
+import { BaseImage } from './base-image';
+import { ComponentBinding, RecipeComponent } from './component';
+import { ImagePlatform } from './platform';
+import { contentVersion } from './private/content-version';
+import { validateImageBuilderName, validateIntegerInRange } from './private/validation';
+
+/**
+ * A recipe a GoldenImage can build: this library's `ImageRecipe`, and the hardened and
+ * application recipes built on it.
+ */
+export interface IGoldenImageRecipe extends IConstruct {
+  /**
+   * The ARN of the recipe version to build.
+   *
+   * @attribute
+   */
+  readonly imageRecipeArn: string;
+
+  /**
+   * The recipe name. Images built from it are named after it.
+   *
+   * @attribute
+   */
+  readonly imageRecipeName: string;
+
+  /**
+   * The recipe version, derived from its content.
+   *
+   * @attribute
+   */
+  readonly imageRecipeVersion: string;
+
+  /**
+   * The operating system family of the images it builds.
+   */
+  readonly platform: ImagePlatform;
+}
+
+/**
+ * The root volume of images built from a recipe.
+ */
+export interface RootVolumeOptions {
+  /**
+   * The volume size. It must be at least the size of the parent image's root volume.
+   *
+   * @default 30 GiB on Windows, 8 GiB on Linux
+   */
+  readonly size?: Size;
+
+  /**
+   * The EBS volume type.
+   *
+   * @default ec2.EbsDeviceVolumeType.GP3
+   */
+  readonly volumeType?: ec2.EbsDeviceVolumeType;
+
+  /**
+   * The KMS key that encrypts the volume (and so the AMI's snapshot).
+   *
+   * @default - the account's default EBS key
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The device name of the root volume.
+   *
+   * @default - the base image's root device name (`BaseImage.rootDeviceName`)
+   */
+  readonly deviceName?: string;
+}
+
+/**
+ * Properties of an ImageRecipe.
+ */
+export interface ImageRecipeProps {
+  /**
+   * The image to start from.
+   *
+   * @default BaseImage.amazonLinux2023()
+   */
+  readonly baseImage?: BaseImage;
+
+  /**
+   * The components to run, in order. More can be added with `addComponent`.
+   *
+   * @default - none
+   */
+  readonly components?: RecipeComponent[];
+
+  /**
+   * The recipe name.
+   *
+   * @default - a name derived from the construct path
+   */
+  readonly recipeName?: string;
+
+  /**
+   * What the recipe builds.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * The root volume. It is always encrypted.
+   *
+   * @default - an encrypted gp3 volume of the platform's default size
+   */
+  readonly rootVolume?: RootVolumeOptions;
+
+  /**
+   * Tags applied to the AMIs built from the recipe.
+   *
+   * @default - none
+   */
+  readonly amiTags?: { [key: string]: string };
+
+  /**
+   * The working directory for components on the build instance.
+   *
+   * @default - the service default (/tmp on Linux)
+   */
+  readonly workingDirectory?: string;
+
+  /**
+   * Keep the SSM agent on the image after the build. Image Builder installs it on images
+   * that lack it; instances need it for Session Manager, Patch Manager and Inspector.
+   *
+   * @default true
+   */
+  readonly keepSsmAgent?: boolean;
+}
+
+/**
+ * An EC2 Image Builder image recipe: a base image and components.
+ *
+ * The recipe version is derived from its content, so editing a component or the base
+ * image deploys as a new version instead of failing on an immutable one.
+ */
+export class ImageRecipe extends Resource implements IGoldenImageRecipe {
+  public readonly imageRecipeArn: string;
+  public readonly imageRecipeName: string;
+  public readonly imageRecipeVersion: string;
+  public readonly platform: ImagePlatform;
+
+  /**
+   * The image the recipe starts from.
+   */
+  public readonly baseImage: BaseImage;
+
+  /**
+   * The recipe resource.
+   */
+  public readonly resource: CfnImageRecipe;
+
+  private readonly components: RecipeComponent[] = [];
+  private readonly bindings: ComponentBinding[] = [];
+
+  constructor(scope: Construct, id: string, props: ImageRecipeProps = {}) {
+    super(scope, id);
+    this.baseImage = props.baseImage ?? BaseImage.amazonLinux2023();
+    this.platform = this.baseImage.platform;
+    this.imageRecipeName = props.recipeName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
+    validateImageBuilderName('recipeName', this.imageRecipeName);
+    if (props.workingDirectory !== undefined && !Token.isUnresolved(props.workingDirectory) && !props.workingDirectory.startsWith('/') && !/^[A-Za-z]:\\/.test(props.workingDirectory)) {
+      throw new Error(`workingDirectory must be an absolute path, got: '${props.workingDirectory}'`);
+    }
+    for (const component of props.components ?? []) {
+      this.addComponent(component);
+    }
+
+    const blockDeviceMappings = [this.renderRootVolume(props.rootVolume)];
+    this.imageRecipeVersion = Lazy.string({
+      produce: () => contentVersion(
+        this.baseImage.parentImage,
+        JSON.stringify(this.bindings.map(binding => binding.fingerprint)),
+        JSON.stringify(blockDeviceMappings, (_key, value) => (Token.isUnresolved(value) ? 'token' : value)),
+        props.workingDirectory ?? '',
+        String(props.keepSsmAgent ?? true),
+      ),
+    });
+
+    this.resource = new CfnImageRecipe(this, 'Resource', {
+      name: this.imageRecipeName,
+      version: this.imageRecipeVersion,
+      description: props.description,
+      parentImage: this.baseImage.parentImage,
+      components: Lazy.any({
+        produce: () => this.bindings.map(binding => ({
+          componentArn: binding.componentArn,
+          parameters: binding.parameters?.map(parameter => ({ name: parameter.name, value: [parameter.value] })),
+        })),
+      }),
+      blockDeviceMappings,
+      amiTags: props.amiTags,
+      workingDirectory: props.workingDirectory,
+      additionalInstanceConfiguration: {
+        systemsManagerAgent: { uninstallAfterBuild: !(props.keepSsmAgent ?? true) },
+      },
+    });
+    this.imageRecipeArn = this.resource.attrArn;
+
+    this.node.addValidation({
+      validate: () => (this.components.length === 0 ? ['ImageRecipe needs at least one component: Image Builder rejects a recipe without components'] : []),
+    });
+  }
+
+  /**
+   * Adds a component after the ones already in the recipe.
+   */
+  public addComponent(component: RecipeComponent): void {
+    if (component.name !== undefined && this.components.some(existing => existing.name === component.name)) {
+      throw new Error(`component name must be unique within recipe '${this.imageRecipeName}', got a second: '${component.name}'`);
+    }
+    this.components.push(component);
+    // Bound now, not at synth: library-owned components are constructs of their own.
+    this.bindings.push(component.bind(this, this.imageRecipeName));
+  }
+
+  private renderRootVolume(options: RootVolumeOptions = {}): CfnImageRecipe.InstanceBlockDeviceMappingProperty {
+    const windows = this.platform === ImagePlatform.WINDOWS;
+    const sizeGiB = options.size?.toGibibytes() ?? (windows ? 30 : 8);
+    validateIntegerInRange('rootVolume.size (GiB)', sizeGiB, 1, 16384);
+    return {
+      deviceName: options.deviceName ?? this.baseImage.rootDeviceName,
+      ebs: {
+        encrypted: true,
+        deleteOnTermination: true,
+        volumeSize: sizeGiB,
+        volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+        kmsKeyId: options.encryptionKey?.keyArn,
+      },
+    };
+  }
+}
