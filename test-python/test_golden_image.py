@@ -1,0 +1,88 @@
+"""The jsii-built Python package, exercised the way a Python team uses it.
+
+Runs against the wheel from `npx projen package:python`, installed into a virtualenv with
+aws-cdk-lib from PyPI (see .ci/run).
+"""
+import aws_cdk as cdk
+import pytest
+from aws_cdk import assertions
+
+import cdk_golden_ami as golden
+
+ENV = cdk.Environment(account="111111111111", region="eu-west-1")
+
+
+def new_stack() -> cdk.Stack:
+    app = cdk.App(context={"@aws-cdk/core:validateAgainstDefaultRules": True})
+    return cdk.Stack(app, "Factory", env=ENV)
+
+
+def new_recipe(stack: cdk.Stack) -> golden.ImageRecipe:
+    return golden.ImageRecipe(
+        stack,
+        "Recipe",
+        base_image=golden.BaseImage.amazon_linux2023(golden.ImageArchitecture.ARM64),
+        components=[
+            golden.RecipeComponent.aws_managed("update-linux"),
+            golden.RecipeComponent.from_script(name="motd", script="echo golden > /etc/motd"),
+        ],
+    )
+
+
+def test_golden_image_distributes_and_publishes_from_python():
+    stack = new_stack()
+    image = golden.GoldenImage(
+        stack,
+        "Image",
+        recipe=new_recipe(stack),
+        image_name="py-golden",
+        regions=["eu-central-1"],
+        copy_to_accounts=["222222222222"],
+        share_with=[golden.ImageSharing.account("333333333333")],
+        schedule=golden.PipelineSchedule.rate(cdk.Duration.days(7), only_when_dependencies_updated=True),
+        lifecycle=golden.ImageLifecycle.by_count(keep_latest=3),
+    )
+    template = assertions.Template.from_stack(stack)
+
+    template.has_resource_properties("AWS::ImageBuilder::ImagePipeline", {
+        "Name": "py-golden",
+        "Schedule": {
+            "ScheduleExpression": "cron(0 0 */7 * ? *)",
+            "PipelineExecutionStartCondition": "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
+        },
+        "ImageScanningConfiguration": {"ImageScanningEnabled": True},
+    })
+    template.has_resource_properties("AWS::ImageBuilder::ImageRecipe", {
+        "ParentImage": "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+    })
+    distributions = template.find_resources("AWS::ImageBuilder::DistributionConfiguration")
+    (distribution,) = distributions.values()
+    regions = [d["Region"] for d in distribution["Properties"]["Distributions"]]
+    assert regions == ["eu-west-1", "eu-central-1"]
+    for region in distribution["Properties"]["Distributions"]:
+        ami = region["AmiDistributionConfiguration"]
+        assert ami["TargetAccountIds"] == ["111111111111", "222222222222"]
+        assert ami["LaunchPermissionConfiguration"] == {"UserIds": ["333333333333"]}
+        assert region["SsmParameterConfigurations"] == [
+            {"ParameterName": "/golden-ami/py-golden/latest", "DataType": "aws:ec2:image"},
+            {"AmiAccountId": "222222222222", "ParameterName": "/golden-ami/py-golden/latest", "DataType": "aws:ec2:image"},
+        ]
+    template.resource_count_is("AWS::ImageBuilder::LifecyclePolicy", 1)
+    assert image.ssm_parameter_name == "/golden-ami/py-golden/latest"
+
+
+def test_consumer_launches_from_the_parameter():
+    stack = new_stack()
+    consumer = golden.GoldenImage.from_parameter_name(stack, "Golden", "/golden-ami/py-golden/latest")
+    from aws_cdk import aws_ec2 as ec2
+
+    ec2.LaunchTemplate(stack, "Template", machine_image=consumer.machine_image(), require_imdsv2=True)
+    parameters = assertions.Template.from_stack(stack).to_json()["Parameters"]
+    image_parameters = [p for p in parameters.values() if p["Type"].startswith("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")]
+    assert [p["Default"] for p in image_parameters] == ["/golden-ami/py-golden/latest"]
+
+
+def test_bad_input_fails_at_synth_naming_the_prop_and_value():
+    stack = new_stack()
+    with pytest.raises(Exception, match=r"copyToAccounts\[0\].*'12345'"):
+        golden.GoldenImage(stack, "Image", recipe=new_recipe(stack), copy_to_accounts=["12345"])
