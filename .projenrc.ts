@@ -88,5 +88,9 @@ project.testTask.spawn(cfnLint);
 project.addDevDeps('constructs@10.5.1');
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
+// examples/ and bench/ sit outside src/ and test/: lint them with the default project.
+project.eslint?.allowDefaultProjectFiles('examples/*.ts', 'bench/*.ts');
+project.eslint?.allowDevDeps('examples/**');
+project.eslint?.allowDevDeps('bench/**');
 
 project.synth();

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ImageArchitecture, ImagePlatform } from './platform';
-import { validateAmiId, validateSsmParameterName } from './private/validation';
+import { validateAmiId, validateDeviceName, validateSsmParameterName } from './private/validation';
 
 const IMAGE_BUILDER_IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(\d{12}|aws):image\/[a-z0-9-_]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
 
@@ -105,8 +105,6 @@ export class BaseImage {
     this.parentImage = parentImage;
     this.platform = options.platform ?? ImagePlatform.LINUX;
     this.rootDeviceName = options.rootDeviceName ?? (this.platform === ImagePlatform.WINDOWS ? '/dev/sda1' : '/dev/xvda');
-    if (!Token.isUnresolved(this.rootDeviceName) && !/^\/dev\/[a-z0-9]+$/.test(this.rootDeviceName) && !/^xvd[a-z]$/.test(this.rootDeviceName)) {
-      throw new Error(`baseImage rootDeviceName must be a device name such as /dev/xvda, got: '${this.rootDeviceName}'`);
-    }
+    validateDeviceName('baseImage rootDeviceName', this.rootDeviceName);
   }
 }

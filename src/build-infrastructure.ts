@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledgeNagFindings, managedPolicyFinding, wildcardResourceFinding } from './private/nag-acknowledgments';
 import { validateIntegerInRange } from './private/validation';
 
 /** The id of the per-stack infrastructure that GoldenImages share by default. */
@@ -181,7 +182,17 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
       ],
     });
     this.instanceRole = role;
-    this.logBucket.grantPut(role, `${LOG_PREFIX}*`);
+    this.grantLogUpload(role);
+    acknowledgeNagFindings(role,
+      {
+        id: managedPolicyFinding('AwsSolutions-IAM4', 'AmazonSSMManagedInstanceCore'),
+        reason: 'Image Builder documents this AWS managed policy for build instances: it is the SSM agent channel that runs the components, and AWS keeps it current with the agent',
+      },
+      {
+        id: managedPolicyFinding('AwsSolutions-IAM4', 'EC2InstanceProfileForImageBuilder'),
+        reason: 'Image Builder documents this AWS managed policy for build instances: it lets them fetch components and report build logs and status, and AWS keeps it current with the service',
+      },
+    );
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role });
 
     let subnetId: string | undefined;
@@ -226,13 +237,37 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
           iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/EC2ImageBuilderLifecycleExecutionPolicy'),
         ],
       });
+      acknowledgeNagFindings(this._lifecycleExecutionRole, {
+        id: managedPolicyFinding('AwsSolutions-IAM4', 'service-role/EC2ImageBuilderLifecycleExecutionPolicy'),
+        reason: 'Image Builder documents this AWS managed policy for lifecycle execution roles: it deprecates, disables and deletes the images and snapshots a lifecycle policy selects, and AWS keeps it current with the service',
+      });
     }
     return this._lifecycleExecutionRole;
   }
 
+  /**
+   * Lets the build instances write logs under the log prefix, and nothing else: no ACLs,
+   * tags, legal holds or retention settings (which `grantPut` would also give, with an
+   * action wildcard), whatever the app's feature flags.
+   */
+  private grantLogUpload(role: iam.IRole): void {
+    const objects = this.logBucket.arnForObjects(`${LOG_PREFIX}*`);
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: [objects],
+    });
+    // SSE-KMS uploads need a data key; multipart ones also decrypt it for each part.
+    this.logBucket.encryptionKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    acknowledgeNagFindings(role, {
+      id: wildcardResourceFinding('AwsSolutions-IAM5', this, objects),
+      reason: 'Build instances write logs to object keys that Image Builder generates per build, so the grant is the log prefix of the log bucket, with PutObject and AbortMultipartUpload only',
+    });
+  }
+
   private createLogBucket(retention: Duration): s3.IBucket {
     validateIntegerInRange('logRetention (days)', retention.toDays(), 1, 36500);
-    return new s3.Bucket(this, 'LogBucket', {
+    const bucket = new s3.Bucket(this, 'LogBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -241,6 +276,11 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
       // Build logs are audit evidence: keep them when the stack goes.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeNagFindings(bucket, {
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself a log bucket: only the build instance role writes to it, under one prefix. Server access logs would need another bucket with the same finding; CloudTrail S3 data events audit object access where required',
+    });
+    return bucket;
   }
 
   private createTopic(): sns.ITopic {

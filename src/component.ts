@@ -6,11 +6,13 @@ import { Construct } from 'constructs';
 import { ImagePlatform } from './platform';
 import { contentHash, contentVersion } from './private/content-version';
 import { renderScriptDocument } from './private/toe-document';
-import { validateImageBuilderName, validateSemanticVersion } from './private/validation';
+import { validateSemanticVersion } from './private/validation';
 
 /** The service stores inline component documents up to this many characters. */
 const MAX_INLINE_DOCUMENT_LENGTH = 16_000;
 const AWS_MANAGED_VERSION = /^(\d+|x)\.(\d+|x)\.(\d+|x)$/;
+/** A component's own name; the resource is named `<recipe name>-<component name>`. */
+const COMPONENT_NAME = /^[-_A-Za-z0-9]([-_A-Za-z0-9 ]{0,124}[-_A-Za-z0-9])?$/;
 
 /**
  * The AWSTOE phase a script runs in.
@@ -203,6 +205,9 @@ export abstract class RecipeComponent {
    * A component that runs a script.
    */
   public static fromScript(options: ScriptComponentOptions): RecipeComponent {
+    if (!Token.isUnresolved(options.script) && options.script.trim().length === 0) {
+      throw new Error(`component '${options.name}' script must not be empty`);
+    }
     const platform = options.platform ?? ImagePlatform.LINUX;
     const document = renderScriptDocument({
       name: options.name,
@@ -226,7 +231,8 @@ export abstract class RecipeComponent {
     }
     const extension = path.extname(filePath).toLowerCase();
     const name = options.name ?? path.basename(filePath, path.extname(filePath));
-    const content = fs.readFileSync(filePath, 'utf-8');
+    // Editors on Windows save with a byte order mark; in the command it would prefix the first word.
+    const content = fs.readFileSync(filePath, 'utf-8').replace(/^\uFEFF/, '');
     if (extension === '.yml' || extension === '.yaml') {
       return RecipeComponent.fromDocument({ ...options, name, document: content });
     }
@@ -261,6 +267,12 @@ export abstract class RecipeComponent {
   public abstract readonly name?: string;
 
   /**
+   * The operating system family the component runs on, or undefined when the library
+   * cannot know it (components referenced by ARN).
+   */
+  public abstract readonly platform?: ImagePlatform;
+
+  /**
    * Places the component in a recipe, creating it under `scope` if the library owns it.
    *
    * @param scope the recipe construct
@@ -276,6 +288,7 @@ function renderParameters(options: ComponentOptions): ComponentParameterValue[] 
 
 class ArnComponent extends RecipeComponent {
   public readonly name = undefined;
+  public readonly platform = undefined;
 
   constructor(private readonly arn: string, private readonly identity: string, private readonly options: ComponentOptions) {
     super();
@@ -295,23 +308,31 @@ class DocumentComponent extends RecipeComponent {
   constructor(
     public readonly name: string,
     private readonly document: string,
-    private readonly platform: ImagePlatform,
+    public readonly platform: ImagePlatform,
     private readonly description: string,
     private readonly options: ComponentOptions,
   ) {
     super();
-    validateImageBuilderName(`component name`, name);
+    if (!Token.isUnresolved(name) && !COMPONENT_NAME.test(name)) {
+      throw new Error(`component name must be 1-126 characters of letters, digits, hyphens and underscores (spaces only inside), got: '${name}'`);
+    }
     if (!Token.isUnresolved(document) && document.length > MAX_INLINE_DOCUMENT_LENGTH) {
       throw new Error(`component '${name}' document is ${document.length} characters; Image Builder takes at most ${MAX_INLINE_DOCUMENT_LENGTH} inline. Split it into several components.`);
     }
   }
 
   public bind(scope: Construct, recipeName: string): ComponentBinding {
-    const version = contentVersion(this.platform, this.document);
+    // Every property of a component is replaced on change, and a replacement under the same
+    // name and version fails: the version covers all of them but the name.
+    const version = contentVersion(this.platform, this.document, this.description);
     validateSemanticVersion(`component '${this.name}' version`, version);
-    const id = `Component${this.name.replace(/[^A-Za-z0-9]/g, '')}`;
-    const component = new CfnComponent(scope, id, {
-      name: `${recipeName}-${this.name}`.slice(0, 126),
+    // The name itself: names unique in the recipe may be equal once punctuation is removed.
+    const componentName = `${recipeName}-${this.name}`;
+    if (!Token.isUnresolved(componentName) && componentName.length > 126) {
+      throw new Error(`component '${this.name}' of recipe '${recipeName}' gets the name '${componentName}', longer than Image Builder's 126 characters: shorten the component or recipe name`);
+    }
+    const component = new CfnComponent(scope, `Component${this.name}`, {
+      name: componentName,
       platform: this.platform,
       version,
       data: this.document,
@@ -322,7 +343,7 @@ class DocumentComponent extends RecipeComponent {
     return {
       componentArn: component.attrArn,
       parameters,
-      fingerprint: contentHash(this.platform, this.document, JSON.stringify(parameters ?? [])),
+      fingerprint: contentHash(version, JSON.stringify(parameters ?? [])),
     };
   }
 }

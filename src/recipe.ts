@@ -1,4 +1,4 @@
-import { Lazy, Names, Resource, Size, Token } from 'aws-cdk-lib';
+import { Lazy, Names, Resource, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnImageRecipe } from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,7 @@ import { BaseImage } from './base-image';
 import { ComponentBinding, RecipeComponent } from './component';
 import { ImagePlatform } from './platform';
 import { contentVersion } from './private/content-version';
-import { validateImageBuilderName, validateIntegerInRange } from './private/validation';
+import { validateDeviceName, validateImageBuilderName, validateIntegerInRange } from './private/validation';
 
 /**
  * A recipe a GoldenImage can build: this library's `ImageRecipe`, and the hardened and
@@ -175,14 +175,22 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
     }
 
     const blockDeviceMappings = [this.renderRootVolume(props.rootVolume)];
+    // Every property of a recipe is replaced on change, and a replacement under the same name
+    // and version fails: the version covers all of them but the name. Tokens (a KMS key, a
+    // parameter) count as what they resolve to, which is stable across synths.
     this.imageRecipeVersion = Lazy.string({
-      produce: () => contentVersion(
-        this.baseImage.parentImage,
-        JSON.stringify(this.bindings.map(binding => binding.fingerprint)),
-        JSON.stringify(blockDeviceMappings, (_key, value) => (Token.isUnresolved(value) ? 'token' : value)),
-        props.workingDirectory ?? '',
-        String(props.keepSsmAgent ?? true),
-      ),
+      produce: () => {
+        const resolved = (value: unknown) => JSON.stringify(Stack.of(this).resolve(value) ?? null);
+        return contentVersion(
+          resolved(this.baseImage.parentImage),
+          JSON.stringify(this.bindings.map(binding => binding.fingerprint)),
+          resolved(blockDeviceMappings),
+          resolved(props.workingDirectory),
+          String(props.keepSsmAgent ?? true),
+          resolved(props.description),
+          resolved(props.amiTags),
+        );
+      },
     });
 
     this.resource = new CfnImageRecipe(this, 'Resource', {
@@ -217,6 +225,9 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
     if (component.name !== undefined && this.components.some(existing => existing.name === component.name)) {
       throw new Error(`component name must be unique within recipe '${this.imageRecipeName}', got a second: '${component.name}'`);
     }
+    if (component.platform !== undefined && component.platform !== this.platform) {
+      throw new Error(`component '${component.name}' is for ${component.platform} but recipe '${this.imageRecipeName}' builds ${this.platform} images`);
+    }
     this.components.push(component);
     // Bound now, not at synth: library-owned components are constructs of their own.
     this.bindings.push(component.bind(this, this.imageRecipeName));
@@ -225,6 +236,9 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
   private renderRootVolume(options: RootVolumeOptions = {}): CfnImageRecipe.InstanceBlockDeviceMappingProperty {
     const windows = this.platform === ImagePlatform.WINDOWS;
     const sizeGiB = options.size?.toGibibytes() ?? (windows ? 30 : 8);
+    if (options.deviceName !== undefined) {
+      validateDeviceName('rootVolume.deviceName', options.deviceName);
+    }
     validateIntegerInRange('rootVolume.size (GiB)', sizeGiB, 1, 16384);
     return {
       deviceName: options.deviceName ?? this.baseImage.rootDeviceName,

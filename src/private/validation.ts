@@ -12,8 +12,14 @@ const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)$/;
 const LAUNCH_TEMPLATE_ID = /^lt-[a-z0-9-_]{17}$/;
 const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
-/** Image Builder resource names: 1-126 characters, letters, digits, hyphens, underscores, spaces inside. */
-const IMAGE_BUILDER_NAME = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{0,124}[-_A-Za-z0-9]$|^[-_A-Za-z0-9]$/;
+/**
+ * Image Builder resource names: letters, digits, hyphens, underscores, spaces inside. The
+ * service pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$` takes at least 3
+ * characters; at most 126 leaves room for the suffixes the library adds.
+ */
+const IMAGE_BUILDER_NAME = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,124}[-_A-Za-z0-9]$/;
+/** EBS device names as EC2 block device mappings take them. */
+const DEVICE_NAME = /^\/dev\/[a-z0-9]+$|^xvd[a-z]$/;
 /** Semantic version as Image Builder takes it: major.minor.patch, each at most 2^30 - 1. */
 const SEMANTIC_VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
 const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
@@ -72,7 +78,13 @@ export function validateAmiId(prop: string, value: string): void {
 
 export function validateImageBuilderName(prop: string, value: string): void {
   if (!Token.isUnresolved(value) && !IMAGE_BUILDER_NAME.test(value)) {
-    fail(prop, value, 'must be 1-126 characters of letters, digits, hyphens and underscores (spaces only inside)');
+    fail(prop, value, 'must be 3-126 characters of letters, digits, hyphens and underscores (spaces only inside)');
+  }
+}
+
+export function validateDeviceName(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !DEVICE_NAME.test(value)) {
+    fail(prop, value, 'must be a device name such as /dev/xvda');
   }
 }
 

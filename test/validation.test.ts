@@ -1,0 +1,434 @@
+import { App, CfnParameter, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import {
+  FindingSeverity,
+  GoldenImage,
+  GoldenImageProps,
+  ImageBuildInfrastructure,
+  ImageLifecycle,
+  ImageRecipe,
+  ImageSharing,
+  PipelineSchedule,
+  RecipeComponent,
+} from '../src';
+import { ENV, newStack } from './util';
+
+const KEY_EU = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+const KEY_US = 'arn:aws:kms:us-east-1:111111111111:key/66666666-7777-8888-9999-000000000000';
+const LT = 'lt-0123456789abcdef0';
+
+/** Builds a GoldenImage with a valid recipe in a fresh stack pinned to ENV. */
+function goldenImage(props: Partial<GoldenImageProps> = {}, stack: Stack = newStack()): GoldenImage {
+  const recipe = new ImageRecipe(stack, 'Recipe', { components: [RecipeComponent.awsManaged('update-linux')] });
+  return new GoldenImage(stack, 'Image', { recipe, ...props });
+}
+
+/** A string token that resolves to a CloudFormation parameter at deploy time. */
+function token(stack: Stack, id: string): string {
+  return new CfnParameter(stack, id, { type: 'String' }).valueAsString;
+}
+
+/** Escapes a literal for use inside a RegExp. */
+function literal(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Matches a message that names `prop` and then quotes `value`. */
+function names(prop: string, value: string): RegExp {
+  return new RegExp(`${literal(prop)}.*'${literal(value)}'`);
+}
+
+describe('CloudFormation template validation', () => {
+  test('is active: an unknown property fails synthesis with an error naming it', () => {
+    const stack = newStack();
+    new CfnResource(stack, 'Bad', { type: 'AWS::SNS::Topic', properties: { NotAProperty: 1 } });
+    expect(() => Template.fromStack(stack)).toThrow(/ERROR NotAProperty: Additional properties are not allowed \('NotAProperty' was unexpected\)/);
+  });
+
+  test('is active for app.synth() too, and the finding names its construct and rule', () => {
+    const stack = newStack();
+    new CfnResource(stack, 'Bad', { type: 'AWS::SNS::Topic', properties: { NotAProperty: 1 } });
+    const app = stack.node.root as App;
+    expect(() => app.synth()).toThrow(/Stack\/Bad[\s\S]*CloudFormation-Validate::F3002/);
+  });
+
+  test('without the feature flag the same finding is only a warning', () => {
+    const stack = new Stack(new App(), 'Stack', { env: ENV });
+    new CfnResource(stack, 'Bad', { type: 'AWS::SNS::Topic', properties: { NotAProperty: 1 } });
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => Template.fromStack(stack)).not.toThrow();
+      expect(error.mock.calls.flat().join('\n')).toMatch(/WARNING NotAProperty: Additional properties are not allowed/);
+    } finally {
+      error.mockRestore();
+    }
+  });
+});
+
+describe('account IDs', () => {
+  test('copyToAccounts rejects a malformed account ID', () => {
+    expect(() => goldenImage({ copyToAccounts: ['222222222222', '12345'] }))
+      .toThrow(names('copyToAccounts[1] must be a 12-digit AWS account ID', '12345'));
+  });
+
+  test('copyToAccounts rejects the same account twice', () => {
+    expect(() => goldenImage({ copyToAccounts: ['222222222222', '222222222222'] }))
+      .toThrow(names('copyToAccounts must not list the same value twice', '222222222222'));
+  });
+
+  test('copyToAccounts rejects the factory account', () => {
+    expect(() => goldenImage({ copyToAccounts: ['222222222222', ENV.account] }))
+      .toThrow(names('copyToAccounts must not include the factory account', ENV.account));
+  });
+
+  test('ImageSharing.account rejects a malformed account ID', () => {
+    expect(() => ImageSharing.account('1111-2222-3333')).toThrow(names('shareWith account must be a 12-digit AWS account ID', '1111-2222-3333'));
+  });
+
+  test('launchTemplateUpdates rejects an account that is neither the factory nor a copy account', () => {
+    expect(() => goldenImage({
+      copyToAccounts: ['222222222222'],
+      launchTemplateUpdates: [{ launchTemplateId: LT, accountId: '444444444444' }],
+    })).toThrow(names('launchTemplateUpdates[0].accountId must be the factory account or one of copyToAccounts', '444444444444'));
+  });
+
+  test('launchTemplateUpdates rejects a malformed account ID', () => {
+    expect(() => goldenImage({ launchTemplateUpdates: [{ launchTemplateId: LT, accountId: 'me' }] }))
+      .toThrow(names('launchTemplateUpdates[0].accountId must be a 12-digit AWS account ID', 'me'));
+  });
+});
+
+describe('regions', () => {
+  test('regions rejects a malformed region', () => {
+    expect(() => goldenImage({ regions: ['us-east-1', 'europe-west'] }))
+      .toThrow(names('regions[1] must be an AWS region name', 'europe-west'));
+  });
+
+  test('regions rejects the same region twice', () => {
+    expect(() => goldenImage({ regions: ['us-east-1', 'us-east-1'] }))
+      .toThrow(names('regions must not list the same value twice', 'us-east-1'));
+  });
+
+  test('regions needs a stack with an explicit region', () => {
+    const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const agnostic = new Stack(app, 'Agnostic');
+    expect(() => goldenImage({ regions: ['us-east-1'] }, agnostic))
+      .toThrow(/regions needs a stack with an explicit env\.region, got regions: 'us-east-1' in an environment-agnostic stack/);
+  });
+});
+
+describe('organizations', () => {
+  test('ImageSharing.organizationalUnit rejects an invalid OU ARN', () => {
+    const arn = 'arn:aws:organizations::999999999999:ou/ou-ab12-abcdefgh';
+    expect(() => ImageSharing.organizationalUnit(arn)).toThrow(names('shareWith organizationalUnit must be an organizational unit ARN', arn));
+  });
+
+  test('ImageSharing.organization rejects an invalid organization ARN', () => {
+    const arn = 'arn:aws:organizations::999999999999:organization/abcdefghij';
+    expect(() => ImageSharing.organization(arn)).toThrow(names('shareWith organization must be an AWS Organizations organization ARN', arn));
+  });
+});
+
+describe('encryption keys', () => {
+  test('a key ARN must be a KMS key or alias ARN', () => {
+    expect(() => goldenImage({ encryptionKeys: [{ region: 'eu-west-1', keyArn: 'alias/golden-ami' }] }))
+      .toThrow(names('encryptionKeys[0].keyArn must be a KMS key or alias ARN', 'alias/golden-ami'));
+  });
+
+  test('a key must be in the region it is given for', () => {
+    expect(() => goldenImage({ encryptionKeys: [{ region: 'eu-west-1', keyArn: KEY_US }] }))
+      .toThrow(new RegExp(`encryptionKeys\\[0\\]\\.keyArn must be a key in region eu-west-1 .* but the ARN is in us-east-1, got: '${literal(KEY_US)}'`));
+  });
+
+  test('a key must be for a distribution region', () => {
+    const keyArn = 'arn:aws:kms:us-west-2:111111111111:key/abc';
+    expect(() => goldenImage({ encryptionKeys: [{ region: 'eu-west-1', keyArn: KEY_EU }, { region: 'us-west-2', keyArn }] }))
+      .toThrow(names('encryptionKeys[1].region must be a distribution region (eu-west-1)', 'us-west-2'));
+  });
+
+  test('keys must cover every distribution region or none', () => {
+    expect(() => goldenImage({ regions: ['us-east-1', 'ap-southeast-2'], encryptionKeys: [{ region: 'us-east-1', keyArn: KEY_US }] }))
+      .toThrow(names('encryptionKeys must give a key for every distribution region or none; missing', 'eu-west-1, ap-southeast-2'));
+  });
+
+  test('a region gets one key', () => {
+    const otherKey = 'arn:aws:kms:eu-west-1:111111111111:alias/golden-ami';
+    expect(() => goldenImage({ encryptionKeys: [{ region: 'eu-west-1', keyArn: KEY_EU }, { region: 'eu-west-1', keyArn: otherKey }] }))
+      .toThrow(names('encryptionKeys must give one key per region, got a second for', 'eu-west-1'));
+  });
+});
+
+describe('launch templates', () => {
+  test('launchTemplateUpdates rejects a malformed launch template ID', () => {
+    expect(() => goldenImage({ launchTemplateUpdates: [{ launchTemplateId: 'lt-123' }] }))
+      .toThrow(names('launchTemplateUpdates[0].launchTemplateId must be a launch template ID', 'lt-123'));
+  });
+
+  test('launchTemplateUpdates rejects a region the image is not distributed to', () => {
+    expect(() => goldenImage({ regions: ['us-east-1'], launchTemplateUpdates: [{ launchTemplateId: LT, region: 'us-west-2' }] }))
+      .toThrow(names('launchTemplateUpdates[0].region must be a distribution region (eu-west-1, us-east-1)', 'us-west-2'));
+  });
+
+  test('launchTemplateUpdates rejects a malformed region', () => {
+    expect(() => goldenImage({ launchTemplateUpdates: [{ launchTemplateId: LT, region: 'EU-WEST-1' }] }))
+      .toThrow(names('launchTemplateUpdates[0].region must be an AWS region name', 'EU-WEST-1'));
+  });
+});
+
+describe('names', () => {
+  test('imageName rejects characters Image Builder does not take', () => {
+    expect(() => goldenImage({ imageName: 'web/base' }))
+      .toThrow(/imageName must be \d+-\d+ characters of letters, digits, hyphens and underscores.*'web\/base'/);
+  });
+
+  test('imageName rejects a trailing space', () => {
+    expect(() => goldenImage({ imageName: 'web-base ' }))
+      .toThrow(/imageName must be \d+-\d+ characters of letters, digits, hyphens and underscores \(spaces only inside\).*'web-base '/);
+  });
+
+  test('ssmParameterName needs a leading slash', () => {
+    expect(() => goldenImage({ ssmParameterName: 'golden-ami/web/latest' }))
+      .toThrow(names('ssmParameterName must be a fully qualified SSM parameter name', 'golden-ami/web/latest'));
+  });
+
+  test('ssmParameterName rejects the reserved /aws/ prefix', () => {
+    expect(() => goldenImage({ ssmParameterName: '/aws/service/web/latest' }))
+      .toThrow(names('ssmParameterName must not start with /aws/ or /ssm/', '/aws/service/web/latest'));
+  });
+
+  test('ssmParameterName rejects more than 15 levels', () => {
+    const name = '/' + Array.from({ length: 16 }, (_, i) => `l${i}`).join('/');
+    expect(() => goldenImage({ ssmParameterName: name })).toThrow(names('ssmParameterName must have at most 15 levels of hierarchy', name));
+  });
+
+  test('amiName must make each build unique', () => {
+    expect(() => goldenImage({ amiName: 'web-base-latest' }))
+      .toThrow(names('amiName must contain {{ imagebuilder:buildDate }} or {{ imagebuilder:buildVersion }}', 'web-base-latest'));
+  });
+});
+
+describe('pipeline settings', () => {
+  test('failBuildOnFindings needs imageScanning', () => {
+    expect(() => goldenImage({ imageScanning: false, failBuildOnFindings: FindingSeverity.HIGH }))
+      .toThrow(/failBuildOnFindings needs imageScanning, got imageScanning: false and failBuildOnFindings: 'HIGH'/);
+  });
+
+  test.each([
+    [Duration.minutes(59), '59'],
+    [Duration.minutes(1441), '1441'],
+  ])('imageTestsTimeout rejects %s, outside 60 to 1440 minutes', (timeout, minutes) => {
+    expect(() => goldenImage({ imageTestsTimeout: timeout })).toThrow(names('imageTestsTimeout (minutes) must be an integer from 60 to 1440', minutes));
+  });
+});
+
+describe('schedules', () => {
+  test('a cron expression needs six fields', () => {
+    expect(() => PipelineSchedule.expression('cron(0 4 * * ?)'))
+      .toThrow(names('schedule expression must be cron(<minute> <hour> <day> <month> <day-of-week> <year>) with six fields', 'cron(0 4 * * ?)'));
+  });
+
+  test('a schedule expression must be a cron expression', () => {
+    expect(() => PipelineSchedule.expression('rate(1 day)')).toThrow(names('schedule expression must be cron(', 'rate(1 day)'));
+  });
+
+  test('a cron schedule cannot set both day and weekDay', () => {
+    expect(() => PipelineSchedule.cron({ day: '1', weekDay: 'MON' }))
+      .toThrow(/schedule cannot set both day \('1'\) and weekDay \('MON'\)/);
+  });
+
+  test('a cron expression cannot have ? in both day fields', () => {
+    expect(() => PipelineSchedule.expression('cron(0 0 ? * ? *)'))
+      .toThrow(names("schedule expression must have '?' in exactly one of day and day-of-week", 'cron(0 0 ? * ? *)'));
+  });
+
+  test('a cron expression needs ? in one of the day fields', () => {
+    expect(() => PipelineSchedule.expression('cron(0 0 * * * *)'))
+      .toThrow(names("schedule expression must have '?' in exactly one of day and day-of-week", 'cron(0 0 * * * *)'));
+  });
+
+  test.each([
+    [Duration.minutes(45), '45 minutes'],
+    [Duration.hours(5), '5 hours'],
+    [Duration.days(32), '32 days'],
+  ])('a rate of %s cannot be written as a cron expression', (interval, human) => {
+    expect(() => PipelineSchedule.rate(interval)).toThrow(names('schedule rate must be whole hours dividing 24 or whole days up to 31', human));
+  });
+
+  test('a schedule time zone must be an IANA name', () => {
+    expect(() => PipelineSchedule.rate(Duration.days(1), { timezone: 'Central European Time' }))
+      .toThrow(names('schedule timezone must be an IANA time zone', 'Central European Time'));
+  });
+
+  test('disableAfterConsecutiveFailures must be from 1 to 10', () => {
+    expect(() => PipelineSchedule.cron({ hour: '4', disableAfterConsecutiveFailures: 0 }))
+      .toThrow(names('schedule disableAfterConsecutiveFailures must be an integer from 1 to 10', '0'));
+  });
+});
+
+describe('lifecycles', () => {
+  test('byAge needs at least one age', () => {
+    expect(() => ImageLifecycle.byAge({ retainAtLeast: 2 }))
+      .toThrow('lifecycle byAge needs at least one of deprecateAfter, disableAfter and deleteAfter');
+  });
+
+  test('byAge needs deleteAfter longer than deprecateAfter', () => {
+    expect(() => ImageLifecycle.byAge({ deprecateAfter: Duration.days(30), deleteAfter: Duration.days(30) }))
+      .toThrow(names('lifecycle deleteAfter must be longer than deprecateAfter (30 days)', '30 days'));
+  });
+
+  test('byAge needs disableAfter longer than deprecateAfter', () => {
+    expect(() => ImageLifecycle.byAge({ deprecateAfter: Duration.days(60), disableAfter: Duration.days(30) }))
+      .toThrow(names('lifecycle disableAfter must be longer than deprecateAfter (60 days)', '30 days'));
+  });
+
+  test('byAge retainAtLeast must be from 1 to 10', () => {
+    expect(() => ImageLifecycle.byAge({ deleteAfter: Duration.days(90), retainAtLeast: 0 }))
+      .toThrow(names('lifecycle retainAtLeast must be an integer from 1 to 10', '0'));
+  });
+
+  test('byAge ages must be whole days', () => {
+    const age = Duration.hours(36);
+    expect(() => ImageLifecycle.byAge({ deprecateAfter: age }))
+      .toThrow(names('lifecycle deprecateAfter must be a whole number of days, at least 1', age.toHumanString()));
+  });
+
+  test('byAge ages beyond 365 days must be whole weeks or years', () => {
+    expect(() => ImageLifecycle.byAge({ deleteAfter: Duration.days(400) }))
+      .toThrow(names('lifecycle deleteAfter beyond 365 days must be whole weeks or years', '400 days'));
+  });
+
+  test('keepIfLaunchedWithin must be whole days', () => {
+    const within = Duration.hours(12);
+    expect(() => ImageLifecycle.byCount({ keepLatest: 3, keepIfLaunchedWithin: within }))
+      .toThrow(names('lifecycle keepIfLaunchedWithin must be a whole number of days, at least 1', within.toHumanString()));
+  });
+
+  test('byCount keepLatest must be from 1 to 1000', () => {
+    expect(() => ImageLifecycle.byCount({ keepLatest: 0 })).toThrow(names('lifecycle keepLatest must be an integer from 1 to 1000', '0'));
+  });
+});
+
+describe('build infrastructure', () => {
+  test('subnetSelection requires vpc', () => {
+    const stack = newStack();
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', { subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }))
+      .toThrow('subnetSelection requires vpc: give the VPC the subnets belong to');
+  });
+
+  test('securityGroups requires vpc', () => {
+    const stack = newStack();
+    const group = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Group', 'sg-0123456789abcdef0');
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', { securityGroups: [group] }))
+      .toThrow('securityGroups requires vpc: give the VPC the security groups belong to');
+  });
+
+  test('a subnet selection must select a subnet', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', { vpc, subnetSelection: { subnets: [] } }))
+      .toThrow(names('subnetSelection selects no subnet of the VPC', '{"subnets":[]}'));
+  });
+
+  test('instanceTypes must have one architecture', () => {
+    const stack = newStack();
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', {
+      instanceTypes: [new ec2.InstanceType('m7g.large'), new ec2.InstanceType('m7i.large')],
+    })).toThrow('instanceTypes must all have one architecture, got arm64 (m7g.large) and x86_64 (m7i.large)');
+  });
+
+  test('instanceTypes must be EC2 instance types', () => {
+    const stack = newStack();
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', { instanceTypes: [new ec2.InstanceType('large')] }))
+      .toThrow(names('instanceTypes must be EC2 instance types such as m7i.large', 'large'));
+  });
+
+  test('logRetention must be from 1 to 36500 days', () => {
+    const stack = newStack();
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', { logRetention: Duration.days(0) }))
+      .toThrow(names('logRetention (days) must be an integer from 1 to 36500', '0'));
+  });
+
+  test('Graviton families of every naming scheme are one architecture', () => {
+    const stack = newStack();
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', {
+      instanceTypes: ['a1.large', 'm7g.large', 'c7gn.large', 'r8g.large', 'm6gd.large'].map(name => new ec2.InstanceType(name)),
+    })).not.toThrow();
+  });
+});
+
+describe('tokens pass through unchecked', () => {
+  test('copyToAccounts with a parameter token', () => {
+    const stack = newStack();
+    const account = token(stack, 'Account');
+    goldenImage({ copyToAccounts: [account], launchTemplateUpdates: [{ launchTemplateId: LT, accountId: account }] }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
+      Distributions: [Match.objectLike({
+        AmiDistributionConfiguration: Match.objectLike({ TargetAccountIds: [ENV.account, { Ref: 'Account' }] }),
+        SsmParameterConfigurations: Match.arrayWith([Match.objectLike({ AmiAccountId: { Ref: 'Account' } })]),
+        LaunchTemplateConfigurations: [Match.objectLike({ AccountId: { Ref: 'Account' } })],
+      })],
+    });
+  });
+
+  test('sharing with account, OU and organization tokens', () => {
+    const stack = newStack();
+    goldenImage({
+      shareWith: [
+        ImageSharing.account(token(stack, 'Account')),
+        ImageSharing.organizationalUnit(token(stack, 'Ou')),
+        ImageSharing.organization(token(stack, 'Org')),
+      ],
+    }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
+      Distributions: [Match.objectLike({
+        AmiDistributionConfiguration: Match.objectLike({
+          LaunchPermissionConfiguration: {
+            UserIds: [{ Ref: 'Account' }],
+            OrganizationalUnitArns: [{ Ref: 'Ou' }],
+            OrganizationArns: [{ Ref: 'Org' }],
+          },
+        }),
+      })],
+    });
+  });
+
+  test('names, parameter name, AMI name, launch template and key tokens', () => {
+    const stack = newStack();
+    goldenImage({
+      imageName: token(stack, 'ImageName'),
+      ssmParameterName: token(stack, 'ParameterName'),
+      amiName: token(stack, 'AmiName'),
+      launchTemplateUpdates: [{ launchTemplateId: token(stack, 'LaunchTemplate') }],
+      encryptionKeys: [{ region: 'eu-west-1', keyArn: token(stack, 'Key') }],
+    }, stack);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
+      Name: { Ref: 'ImageName' },
+      Distributions: [Match.objectLike({
+        AmiDistributionConfiguration: Match.objectLike({ Name: { Ref: 'AmiName' }, KmsKeyId: { Ref: 'Key' } }),
+        SsmParameterConfigurations: [Match.objectLike({ ParameterName: { Ref: 'ParameterName' } })],
+        LaunchTemplateConfigurations: [Match.objectLike({ LaunchTemplateId: { Ref: 'LaunchTemplate' } })],
+      })],
+    });
+    template.hasResourceProperties('AWS::ImageBuilder::ImagePipeline', { Name: { Ref: 'ImageName' } });
+  });
+
+  test('a schedule expression and time zone token', () => {
+    const stack = newStack();
+    const schedule = PipelineSchedule.expression(token(stack, 'Cron'), { timezone: token(stack, 'Zone') });
+    goldenImage({ schedule }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::ImagePipeline', {
+      Schedule: Match.objectLike({ ScheduleExpression: { Ref: 'Cron' }, Timezone: { Ref: 'Zone' } }),
+    });
+  });
+
+  test('a region token in regions', () => {
+    const stack = newStack();
+    const image = goldenImage({ regions: [token(stack, 'Region')] }, stack);
+    expect(image.regions).toHaveLength(2);
+    Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
+      Distributions: [Match.objectLike({ Region: 'eu-west-1' }), Match.objectLike({ Region: { Ref: 'Region' } })],
+    });
+  });
+});
