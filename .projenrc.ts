@@ -29,7 +29,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'constructs@10.5.1',
     'cdk-nag@^3.0.2',
     'yaml@^2.8.0',
+    // Used by Lambda handlers at run time (provided by the Lambda runtime) and by their tests.
+    '@aws-sdk/client-auto-scaling',
+    '@aws-sdk/client-config-service',
+    '@aws-sdk/client-ec2',
+    '@aws-sdk/client-ssm',
+    '@aws-sdk/client-sts',
+    '@smithy/node-http-handler',
+    '@types/aws-lambda',
   ],
+
+  // Lambda handlers (`src/**/*.lambda.ts`) are bundled by esbuild into `assets/`, with the
+  // AWS SDK v3 left to the runtime's copy.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: true },
+  },
 
   publishToPypi: {
     distName: 'cdk-golden-ami',
@@ -78,7 +93,17 @@ project.addTask('bench', {
   exec: 'ts-node --project test/tsconfig.json bench/synth-bench.ts',
 });
 
-// cfn-lint over the example app's templates, in a project-local virtualenv.
+// Python tools the tests use (cfn-lint, moto server), in a project-local virtualenv.
+const pythonTools = project.addTask('test:python-tools', {
+  description: 'Create .venv with the pinned Python test tools (cfn-lint, moto server)',
+  exec: 'bash scripts/python-venv.sh',
+});
+project.testTask.prependSpawn(pythonTools);
+// Lambda bundles are git-ignored; tests of the constructs that ship them need them built.
+const bundle = project.tasks.tryFind('bundle');
+if (bundle) project.testTask.prependSpawn(bundle);
+
+// cfn-lint over the example app's templates.
 const cfnLint = project.addTask('test:cfn-lint', {
   description: 'Synthesize the example app and run cfn-lint over every template',
   exec: 'bash scripts/cfn-lint.sh',

@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
 # Synthesizes the example app and runs cfn-lint over every template it produces.
-# cfn-lint comes from a project-local virtualenv, created on first use.
+# cfn-lint comes from the project's virtualenv (scripts/python-venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CFN_LINT_VERSION=1.58.0
+bash scripts/python-venv.sh
 venv=.venv
-if ! "$venv/bin/cfn-lint" --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
-fi
 
 outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
