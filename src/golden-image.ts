@@ -121,14 +121,9 @@ export interface GoldenImageAttributes {
 }
 
 /**
- * Properties of a GoldenImage.
+ * How a golden image is built, tested, distributed and cleaned up: everything but its recipe.
  */
-export interface GoldenImageProps {
-  /**
-   * The recipe to build.
-   */
-  readonly recipe: IGoldenImageRecipe;
-
+export interface GoldenImageOptions {
   /**
    * The pipeline name; also names the AMIs and the default SSM parameter.
    *
@@ -273,6 +268,16 @@ export interface GoldenImageProps {
    * @default true
    */
   readonly enabled?: boolean;
+}
+
+/**
+ * Properties of a GoldenImage.
+ */
+export interface GoldenImageProps extends GoldenImageOptions {
+  /**
+   * The recipe to build.
+   */
+  readonly recipe: IGoldenImageRecipe;
 }
 
 abstract class GoldenImageBase extends Resource implements IGoldenImage {
