@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, Token } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import { CfnComponent } from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
 import { ImagePlatform } from './platform';
@@ -324,7 +324,10 @@ class DocumentComponent extends RecipeComponent {
   public bind(scope: Construct, recipeName: string): ComponentBinding {
     // Every property of a component is replaced on change, and a replacement under the same
     // name and version fails: the version covers all of them but the name.
-    const version = contentVersion(this.platform, this.document, this.description);
+    // A document holding tokens (an asset's bucket, say) is versioned by what it resolves
+    // to, which stays the same from one synth to the next.
+    const content = Token.isUnresolved(this.document) ? JSON.stringify(Stack.of(scope).resolve(this.document)) : this.document;
+    const version = contentVersion(this.platform, content, this.description);
     validateSemanticVersion(`component '${this.name}' version`, version);
     // The name itself: names unique in the recipe may be equal once punctuation is removed.
     const componentName = `${recipeName}-${this.name}`;

@@ -8,6 +8,7 @@ import { IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-inf
 import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey, renderLaunchPermissions } from './distribution';
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
+import { imageStateChangePattern } from './private/image-events';
 import {
   validateAccountId,
   validateImageBuilderName,
@@ -319,19 +320,15 @@ abstract class GoldenImageBase extends Resource implements IGoldenImage {
     if (!recipeName || Token.isUnresolved(recipeName)) {
       throw new Error(`build events need the recipe name as a literal: import '${this.node.path}' with imageRecipeName`);
     }
-    const stack = Stack.of(this);
-    // Image ARNs are <...>:image/<lower-case recipe name>/<version>/<build>.
-    const imageArnPrefix = `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${recipeName.toLowerCase()}/`;
+    const pattern = imageStateChangePattern(Stack.of(this), recipeName, status);
     const rule = new events.Rule(this, id, {
       description: options.description ?? `Golden image ${recipeName}: build ${status === 'AVAILABLE' ? 'succeeded' : 'failed'}`,
       ruleName: options.ruleName,
       crossStackScope: options.crossStackScope,
       eventPattern: {
         ...options.eventPattern,
-        source: ['aws.imagebuilder'],
-        detailType: ['EC2 Image Builder Image State Change'],
-        resources: events.Match.prefix(imageArnPrefix),
-        detail: { ...options.eventPattern?.detail, state: { status: [status] } },
+        ...pattern,
+        detail: { ...options.eventPattern?.detail, ...pattern.detail },
       },
     });
     if (options.target) rule.addTarget(options.target);

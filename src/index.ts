@@ -7,3 +7,4 @@ export * from './distribution';
 export * from './schedule';
 export * from './lifecycle';
 export * from './golden-image';
+export * from './ecs';

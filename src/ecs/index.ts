@@ -1,0 +1,5 @@
+export * from './parent-image';
+export * from './log-shipping-agent';
+export * from './ansible-playbook';
+export * from './rebuild-on-parent';
+export * from './ecs-application-image';

@@ -1,0 +1,88 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { BaseImage } from '../base-image';
+import { GoldenImage, IGoldenImage } from '../golden-image';
+import { ImagePlatform } from '../platform';
+import { validateSsmParameterName } from '../private/validation';
+
+const GOLDEN_IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(\d{12}|aws):image\/[a-z0-9-_]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
+
+/**
+ * The golden image an application image is layered on.
+ *
+ * Only published golden AMIs qualify: the SSM parameter a GoldenImage writes after a build
+ * has passed its tests and scans, or the images of your own factory's pipeline. AWS public
+ * images are refused: layer on a golden image, not around it.
+ */
+export class ParentImage {
+  /**
+   * A GoldenImage of this app, or one imported with `GoldenImage.fromParameterName`.
+   * When it is built in the same account and region, each of its successful builds
+   * starts a build of the application image.
+   */
+  public static fromGoldenImage(image: IGoldenImage): ParentImage {
+    if (image.platform !== ImagePlatform.LINUX) {
+      throw new Error(`parent must be a Linux golden image for an ECS application image, got a ${image.platform} image: '${image.node.path}'`);
+    }
+    return new ParentImage(`ssm:${image.ssmParameterName}`, image);
+  }
+
+  /**
+   * The SSM parameter a golden image publishes to, in this account and region.
+   *
+   * @param parameterName for example '/golden-ami/al2023-base-x86_64/latest'
+   */
+  public static fromSsmParameter(parameterName: string): ParentImage {
+    if (!Token.isUnresolved(parameterName) && parameterName.startsWith('/aws/')) {
+      throw new Error(`parent must be a golden image, not an AWS public image parameter, got: '${parameterName}'`);
+    }
+    validateSsmParameterName('parent SSM parameter', parameterName);
+    return new ParentImage(`ssm:${parameterName}`);
+  }
+
+  /**
+   * The images of a golden image pipeline, by Image Builder image ARN; with `x` version
+   * parts (`.../image/al2023-base/x.x.x`) the latest build is used.
+   *
+   * @param imageArn an Image Builder image ARN of your image factory
+   */
+  public static fromImageArn(imageArn: string): ParentImage {
+    if (!Token.isUnresolved(imageArn)) {
+      const match = GOLDEN_IMAGE_ARN.exec(imageArn);
+      if (!match) {
+        throw new Error(`parent must be an Image Builder image ARN (arn:aws:imagebuilder:<region>:<account>:image/<name>/<version>), got: '${imageArn}'`);
+      }
+      if (match[1] === 'aws') {
+        throw new Error(`parent must be a golden image of your image factory, not an AWS-managed image, got: '${imageArn}'`);
+      }
+    }
+    return new ParentImage(imageArn);
+  }
+
+  /**
+   * The recipe's base image.
+   */
+  public readonly baseImage: BaseImage;
+
+  /** @internal */
+  public readonly _goldenImage?: IGoldenImage;
+
+  private constructor(parentImage: string, goldenImage?: IGoldenImage) {
+    this.baseImage = parentImage.startsWith('ssm:')
+      ? BaseImage.fromSsmParameterName(parentImage.slice('ssm:'.length))
+      : BaseImage.fromImageArn(parentImage);
+    this._goldenImage = goldenImage;
+  }
+
+  /**
+   * The parent GoldenImage when it is built by this app in the same account and region as
+   * `stack`, so that its build events reach the stack's event bus.
+   *
+   * @internal
+   */
+  public _sameEnvironmentPipeline(stack: Stack): GoldenImage | undefined {
+    const image = this._goldenImage;
+    if (!(image instanceof GoldenImage)) return undefined;
+    const parentStack = Stack.of(image);
+    return parentStack.account === stack.account && parentStack.region === stack.region ? image : undefined;
+  }
+}
