@@ -1,19 +1,16 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
-import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Size, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AnsiblePlaybook } from './ansible-playbook';
 import { ansibleInstallComponent, ansibleRemoveComponent, applicationImageTests, platformComponents } from './ecs-components';
+import { EcsCapacityOptions, GoldenImageEcsCapacity } from './golden-image-ecs-capacity';
 import { LogShippingAgent } from './log-shipping-agent';
 import { ParentImage } from './parent-image';
 import { RebuildOnParentUpdate } from './rebuild-on-parent';
 import { ImageBuildInfrastructure } from '../build-infrastructure';
 import { RecipeComponent } from '../component';
 import { GoldenImage, GoldenImageOptions } from '../golden-image';
-import { acknowledgeNagFindings, managedPolicyFinding } from '../private/nag-acknowledgments';
-import { validateIntegerInRange } from '../private/validation';
 import { ImageRecipe, RootVolumeOptions } from '../recipe';
 import { PipelineSchedule } from '../schedule';
 
@@ -72,58 +69,6 @@ export interface EcsApplicationImageProps extends GoldenImageOptions {
   readonly recipeName?: string;
 }
 
-/**
- * Options for ECS capacity that runs on an application image.
- */
-export interface EcsCapacityOptions {
-  /**
-   * The instance type.
-   */
-  readonly instanceType: ec2.InstanceType;
-
-  /**
-   * The VPC of the instances.
-   *
-   * @default - the cluster's VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The subnets of the instances.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * The fewest instances.
-   *
-   * @default 0
-   */
-  readonly minCapacity?: number;
-
-  /**
-   * The most instances.
-   *
-   * @default 4
-   */
-  readonly maxCapacity?: number;
-
-  /**
-   * Replace instances older than this, so that they move to the newest image without an
-   * instance refresh (at least 1 day, or none).
-   *
-   * @default - instances are replaced by instance refresh or scaling only
-   */
-  readonly maxInstanceLifetime?: Duration;
-
-  /**
-   * The capacity provider name.
-   *
-   * @default - generated
-   */
-  readonly capacityProviderName?: string;
-}
 
 /**
  * An application image layered on a golden image: Docker, the ECS agent (bound to a cluster
@@ -182,87 +127,17 @@ export class EcsApplicationImage extends GoldenImage {
   }
 
   /**
-   * Adds Auto Scaling capacity on this image to `cluster`: a launch template that reads the
-   * image from its SSM parameter at each launch (`resolve:ssm:`), IMDSv2 only, the cluster
-   * name written at boot, and an ASG capacity provider. A new image reaches the instances
-   * through an instance refresh, scaling or `maxInstanceLifetime`, without a stack update.
+   * Adds Auto Scaling capacity on this image to `cluster` (see `GoldenImageEcsCapacity`).
+   * The capacity is created in the cluster's scope.
    */
-  public addCapacityTo(cluster: ecs.ICluster, id: string, options: EcsCapacityOptions): ecs.AsgCapacityProvider {
-    const minCapacity = options.minCapacity ?? 0;
-    const maxCapacity = options.maxCapacity ?? 4;
-    validateIntegerInRange('minCapacity', minCapacity, 0, 10000);
-    validateIntegerInRange('maxCapacity', maxCapacity, Math.max(1, minCapacity), 10000);
-    if (options.maxInstanceLifetime !== undefined) {
-      validateIntegerInRange('maxInstanceLifetime (days)', options.maxInstanceLifetime.toDays(), 1, 365);
-    }
-    const vpc = options.vpc ?? cluster.vpc;
-    const scope = new Construct(this, id);
-
-    const role = new iam.Role(scope, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `ECS container instances of ${this.imageName}`,
-      // The SSM agent is part of the image: Session Manager instead of SSH.
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+  public addCapacityTo(cluster: ecs.ICluster, id: string, options: EcsCapacityOptions): GoldenImageEcsCapacity {
+    return new GoldenImageEcsCapacity(cluster, id, {
+      ...options,
+      cluster,
+      image: this,
+      rootDeviceName: options.rootDeviceName ?? this.rootDeviceName,
+      rootVolumeSize: options.rootVolumeSize ?? Size.gibibytes(this.rootVolumeSizeGiB),
     });
-    acknowledgeNagFindings(role, {
-      id: managedPolicyFinding('AwsSolutions-IAM4', 'AmazonSSMManagedInstanceCore'),
-      reason: 'The AWS managed policy Session Manager and Inspector document for the SSM agent baked into the image; AWS keeps it current with the agent',
-    }, {
-      id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
-      reason: 'The ECS agent statement aws-cdk-lib grants container instances, limited to this cluster',
-    }, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken have no resource-level permissions; ecs:Poll and ecs:StartTelemetrySession are limited to this cluster by the ecs:cluster condition',
-    });
-    const launchTemplate = new ec2.LaunchTemplate(scope, 'LaunchTemplate', {
-      // The image's snapshot is encrypted; the volume says so too, whatever the account default.
-      blockDevices: [{
-        deviceName: this.rootDeviceName,
-        volume: ec2.BlockDeviceVolume.ebs(this.rootVolumeSizeGiB, {
-          encrypted: true,
-          volumeType: ec2.EbsDeviceVolumeType.GP3,
-          deleteOnTermination: true,
-        }),
-      }],
-      machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(this.ssmParameterName),
-      instanceType: options.instanceType,
-      role,
-      userData: ec2.UserData.forLinux(),
-      requireImdsv2: true,
-      httpPutResponseHopLimit: 2,
-      securityGroup: new ec2.SecurityGroup(scope, 'SecurityGroup', { vpc, description: `ECS container instances of ${this.imageName}`, allowAllOutbound: true }),
-    });
-    const autoScalingGroup = new autoscaling.AutoScalingGroup(scope, 'AutoScalingGroup', {
-      vpc,
-      vpcSubnets: options.vpcSubnets,
-      launchTemplate,
-      minCapacity,
-      maxCapacity,
-      maxInstanceLifetime: options.maxInstanceLifetime,
-    });
-    acknowledgeNagFindings(autoScalingGroup, {
-      id: 'AwsSolutions-AS3',
-      reason: 'The ECS capacity provider owns this group (managed scaling, termination protection and draining); its activity is reported by ECS events and the cluster',
-    });
-    const provider = new ecs.AsgCapacityProvider(scope, 'CapacityProvider', {
-      autoScalingGroup,
-      capacityProviderName: options.capacityProviderName,
-      enableManagedDraining: true,
-    });
-    if (cluster instanceof ecs.Cluster) {
-      // The cluster writes ECS_CLUSTER into the user data and grants the agent's actions on
-      // itself; with managed draining it adds no Lambda drain hook.
-      cluster.addAsgCapacityProvider(provider);
-    } else {
-      launchTemplate.userData!.addCommands(`echo "ECS_CLUSTER=${cluster.clusterName}" >> /etc/ecs/ecs.config`);
-      grantContainerAgent(role, cluster);
-      new ecs.CfnClusterCapacityProviderAssociations(scope, 'CapacityProviderAssociation', {
-        cluster: cluster.clusterName,
-        capacityProviders: [provider.capacityProviderName],
-        defaultCapacityProviderStrategy: [],
-      });
-    }
-    return provider;
   }
 
 }
@@ -297,21 +172,4 @@ function createApplicationRecipe(
   }
   recipe.addComponent(applicationImageTests(logShippingAgent));
   return recipe;
-}
-
-/** What the ECS agent needs on an imported cluster: the statements ecs.Cluster grants its own instances. */
-function grantContainerAgent(role: iam.IRole, cluster: ecs.ICluster): void {
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['ecs:DeregisterContainerInstance', 'ecs:RegisterContainerInstance', 'ecs:Submit*'],
-    resources: [cluster.clusterArn],
-  }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['ecs:Poll', 'ecs:StartTelemetrySession'],
-    resources: ['*'],
-    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
-  }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['ecs:DiscoverPollEndpoint', 'ecr:GetAuthorizationToken', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-    resources: ['*'],
-  }));
 }

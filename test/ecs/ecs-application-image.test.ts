@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,6 +8,7 @@ import {
   BaseImage,
   EcsApplicationImage,
   GoldenImage,
+  GoldenImageEcsCapacity,
   ImagePlatform,
   ImageRecipe,
   LogShippingAgent,
@@ -287,11 +288,39 @@ describe('addCapacityTo', () => {
       AutoScalingGroupProvider: Match.objectLike({ ManagedDraining: 'ENABLED', ManagedTerminationProtection: 'ENABLED' }),
     });
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
-      CapacityProviders: [{ Ref: Match.stringLikeRegexp('^AppCapacityCapacityProvider') }],
+      CapacityProviders: [{ Ref: Match.stringLikeRegexp('^ClusterCapacityCapacityProvider') }],
     });
     // Managed draining: no Lambda drain hook.
     template.resourceCountIs('AWS::Lambda::Function', 0);
-    expect(provider.autoScalingGroup).toBeDefined();
+    expect(provider.capacityProvider.autoScalingGroup).toBe(provider.autoScalingGroup);
+  });
+
+  test('a workload account runs capacity on an imported golden image', () => {
+    const stack = newStack();
+    const image = GoldenImage.fromParameterName(stack, 'Image', '/golden-ami/ecs-app/latest');
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: vpc(stack) });
+    const capacity = new GoldenImageEcsCapacity(stack, 'Capacity', {
+      cluster,
+      image,
+      instanceType: new ec2.InstanceType('m7g.large'),
+      rootDeviceName: '/dev/sda1',
+      rootVolumeSize: Size.gibibytes(50),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        ImageId: 'resolve:ssm:/golden-ami/ecs-app/latest',
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { Encrypted: true, VolumeSize: 50, VolumeType: 'gp3', DeleteOnTermination: true } }],
+      }),
+    });
+    expect(capacity.instanceRole).toBeDefined();
+  });
+
+  test('a Windows image cannot back ECS capacity here', () => {
+    const stack = newStack();
+    const image = GoldenImage.fromGoldenImageAttributes(stack, 'Image', { ssmParameterName: '/golden-ami/win/latest', platform: ImagePlatform.WINDOWS });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: vpc(stack) });
+    expect(() => new GoldenImageEcsCapacity(stack, 'Capacity', { cluster, image, instanceType: new ec2.InstanceType('m7i.large') }))
+      .toThrow("image must be a Linux image for ECS capacity, got a Windows image: 'Stack/Image'");
   });
 
   test('an imported cluster gets the user data, the agent permissions and an association', () => {

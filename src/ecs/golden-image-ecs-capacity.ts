@@ -1,0 +1,216 @@
+import { Duration, Size } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { IGoldenImage } from '../golden-image';
+import { ImagePlatform } from '../platform';
+import { acknowledgeNagFindings, managedPolicyFinding } from '../private/nag-acknowledgments';
+import { validateIntegerInRange } from '../private/validation';
+
+/**
+ * Options for ECS capacity that runs on a golden image.
+ */
+export interface EcsCapacityOptions {
+  /**
+   * The instance type.
+   */
+  readonly instanceType: ec2.InstanceType;
+
+  /**
+   * The VPC of the instances.
+   *
+   * @default - the cluster's VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of the instances.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The fewest instances.
+   *
+   * @default 0
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * The most instances.
+   *
+   * @default 4
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * Replace instances older than this, so that they move to the newest image without an
+   * instance refresh (at least 1 day, or none).
+   *
+   * @default - instances are replaced by instance refresh or scaling only
+   */
+  readonly maxInstanceLifetime?: Duration;
+
+  /**
+   * The capacity provider name.
+   *
+   * @default - generated
+   */
+  readonly capacityProviderName?: string;
+
+  /**
+   * The image's root device name.
+   *
+   * @default '/dev/xvda' (Amazon Linux)
+   */
+  readonly rootDeviceName?: string;
+
+  /**
+   * The size of the root volume; at least the image's.
+   *
+   * @default 30 GiB
+   */
+  readonly rootVolumeSize?: Size;
+}
+
+/**
+ * Properties of GoldenImageEcsCapacity.
+ */
+export interface GoldenImageEcsCapacityProps extends EcsCapacityOptions {
+  /**
+   * The cluster the instances join.
+   */
+  readonly cluster: ecs.ICluster;
+
+  /**
+   * The image the instances run: an EcsApplicationImage, or one imported with
+   * `GoldenImage.fromParameterName` in a workload account.
+   */
+  readonly image: IGoldenImage;
+}
+
+/**
+ * ECS capacity on a golden image: a launch template that reads the image from its SSM
+ * parameter at each launch (`resolve:ssm:`), IMDSv2 only, the cluster name written at boot,
+ * an Auto Scaling group and its capacity provider. A new image reaches the instances by an
+ * instance refresh, scaling or `maxInstanceLifetime`, without a stack update.
+ */
+export class GoldenImageEcsCapacity extends Construct {
+  /** The capacity provider, associated with the cluster. */
+  public readonly capacityProvider: ecs.AsgCapacityProvider;
+
+  /** The Auto Scaling group. */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+
+  /** The launch template. */
+  public readonly launchTemplate: ec2.LaunchTemplate;
+
+  /** The role of the container instances. */
+  public readonly instanceRole: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: GoldenImageEcsCapacityProps) {
+    super(scope, id);
+    if (props.image.platform !== ImagePlatform.LINUX) {
+      throw new Error(`image must be a Linux image for ECS capacity, got a ${props.image.platform} image: '${props.image.node.path}'`);
+    }
+    const minCapacity = props.minCapacity ?? 0;
+    const maxCapacity = props.maxCapacity ?? 4;
+    validateIntegerInRange('minCapacity', minCapacity, 0, 10000);
+    validateIntegerInRange('maxCapacity', maxCapacity, Math.max(1, minCapacity), 10000);
+    if (props.maxInstanceLifetime !== undefined) {
+      validateIntegerInRange('maxInstanceLifetime (days)', props.maxInstanceLifetime.toDays(), 1, 365);
+    }
+    const cluster = props.cluster;
+    const vpc = props.vpc ?? cluster.vpc;
+    const imageName = props.image.node.path;
+
+    const role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `ECS container instances of ${imageName}`,
+      // The SSM agent is part of the image: Session Manager instead of SSH.
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    acknowledgeNagFindings(role, {
+      id: managedPolicyFinding('AwsSolutions-IAM4', 'AmazonSSMManagedInstanceCore'),
+      reason: 'The AWS managed policy Session Manager and Inspector document for the SSM agent baked into the image; AWS keeps it current with the agent',
+    }, {
+      id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
+      reason: 'The ECS agent statement aws-cdk-lib grants container instances, limited to this cluster',
+    }, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken have no resource-level permissions; ecs:Poll and ecs:StartTelemetrySession are limited to this cluster by the ecs:cluster condition',
+    });
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      // The image's snapshot is encrypted; the volume says so too, whatever the account default.
+      blockDevices: [{
+        deviceName: props.rootDeviceName ?? '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(30)).toGibibytes(), {
+          encrypted: true,
+          volumeType: ec2.EbsDeviceVolumeType.GP3,
+          deleteOnTermination: true,
+        }),
+      }],
+      machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(props.image.ssmParameterName),
+      instanceType: props.instanceType,
+      role,
+      userData: ec2.UserData.forLinux(),
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 2,
+      securityGroup: new ec2.SecurityGroup(this, 'SecurityGroup', { vpc, description: `ECS container instances of ${imageName}`, allowAllOutbound: true }),
+    });
+    const autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
+      vpc,
+      vpcSubnets: props.vpcSubnets,
+      launchTemplate,
+      minCapacity,
+      maxCapacity,
+      maxInstanceLifetime: props.maxInstanceLifetime,
+    });
+    acknowledgeNagFindings(autoScalingGroup, {
+      id: 'AwsSolutions-AS3',
+      reason: 'The ECS capacity provider owns this group (managed scaling, termination protection and draining); its activity is reported by ECS events and the cluster',
+    });
+    const provider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
+      autoScalingGroup,
+      capacityProviderName: props.capacityProviderName,
+      enableManagedDraining: true,
+    });
+    if (cluster instanceof ecs.Cluster) {
+      // The cluster writes ECS_CLUSTER into the user data and grants the agent's actions on
+      // itself; with managed draining it adds no Lambda drain hook.
+      cluster.addAsgCapacityProvider(provider);
+    } else {
+      launchTemplate.userData!.addCommands(`echo "ECS_CLUSTER=${cluster.clusterName}" >> /etc/ecs/ecs.config`);
+      grantContainerAgent(role, cluster);
+      new ecs.CfnClusterCapacityProviderAssociations(this, 'CapacityProviderAssociation', {
+        cluster: cluster.clusterName,
+        capacityProviders: [provider.capacityProviderName],
+        defaultCapacityProviderStrategy: [],
+      });
+    }
+    this.capacityProvider = provider;
+    this.autoScalingGroup = autoScalingGroup;
+    this.launchTemplate = launchTemplate;
+    this.instanceRole = role;
+  }
+}
+
+/** What the ECS agent needs on an imported cluster: the statements ecs.Cluster grants its own instances. */
+function grantContainerAgent(role: iam.IRole, cluster: ecs.ICluster): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ecs:DeregisterContainerInstance', 'ecs:RegisterContainerInstance', 'ecs:Submit*'],
+    resources: [cluster.clusterArn],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ecs:Poll', 'ecs:StartTelemetrySession'],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ecs:DiscoverPollEndpoint', 'ecr:GetAuthorizationToken', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: ['*'],
+  }));
+}
