@@ -8,3 +8,4 @@ export * from './schedule';
 export * from './lifecycle';
 export * from './golden-image';
 export * from './ecs';
+export * from './hardened';

@@ -184,6 +184,8 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
         return contentVersion(
           resolved(this.baseImage.parentImage),
           JSON.stringify(this.bindings.map(binding => binding.fingerprint)),
+          // Parameter values may be tokens (a bucket name): count them as what they resolve to.
+          resolved(this.bindings.map(binding => binding.parameters ?? [])),
           resolved(blockDeviceMappings),
           resolved(props.workingDirectory),
           String(props.keepSsmAgent ?? true),

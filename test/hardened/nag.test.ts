@@ -1,0 +1,69 @@
+import { App, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { GoldenImage } from '../../src/golden-image';
+import { CisLevel, Hardening, HardenedBaseRecipe, OperatingSystem, SecurityAgent, StigLevel } from '../../src/hardened';
+import * as nagAcknowledgments from '../../src/private/nag-acknowledgments';
+import { newStack } from '../util';
+
+/** A factory stack with hardened recipes using every feature that touches IAM or S3. */
+function hardenedStack() {
+  const stack = newStack('Hardened');
+  const installers = s3.Bucket.fromBucketName(stack, 'Installers', 'security-installers');
+  const evidence = s3.Bucket.fromBucketName(stack, 'Evidence', 'audit-evidence');
+  const linux = new HardenedBaseRecipe(stack, 'Ubuntu', {
+    operatingSystem: OperatingSystem.UBUNTU_22_04,
+    hardening: Hardening.cis(CisLevel.LEVEL_2),
+    scapScan: { reportBucket: evidence },
+    securityAgents: [
+      SecurityAgent.fromS3Installer({ name: 'edr', bucket: installers, key: 'edr/sensor.deb', installCommand: 'dpkg -i "$INSTALLER"', checkCommand: '/opt/edr/bin/edrctl status', serviceName: 'edr' }),
+    ],
+  });
+  const linuxImage = new GoldenImage(stack, 'UbuntuImage', { recipe: linux });
+  linux.grantBuildAccess(linuxImage.infrastructure.instanceRole);
+  const windows = new HardenedBaseRecipe(stack, 'Windows', { operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, hardening: Hardening.stig(StigLevel.HIGH), scapScan: { reportBucket: evidence } });
+  const windowsImage = new GoldenImage(stack, 'WindowsImage', { recipe: windows });
+  windows.grantBuildAccess(windowsImage.infrastructure.instanceRole);
+  return stack;
+}
+
+function findings(scope: IConstruct) {
+  return new AwsSolutionsChecks().validateScope(scope).violations.flatMap(violation =>
+    violation.violatingResources.map(resource => `${violation.ruleName} ${resource.constructPath ?? resource.resourceLogicalId}`));
+}
+
+describe('cdk-nag AwsSolutions on HardenedBaseRecipe + GoldenImage', () => {
+  test('finds nothing unacknowledged, errors and warnings alike', () => {
+    expect(findings(hardenedStack().node.root)).toEqual([]);
+  });
+
+  test('as a validation plugin, lets the app synthesize', () => {
+    const stack = hardenedStack();
+    const app = stack.node.root as App;
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(app.synth().getStackByName(stack.stackName).template.Resources).toBeDefined();
+  });
+
+  test('the SCAP report grant is the only acknowledgment the recipe adds, and its finding is real', () => {
+    const acknowledged = hardenedStack().node.findAll().flatMap(c => c.node.metadata
+      .filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap(entry => Object.keys(entry.data as object).map(id => `${c.node.path} ${id}`)))
+      .filter(entry => entry.includes('scap-reports'));
+    expect(acknowledged).toEqual([
+      'Hardened/GoldenAmiBuildInfrastructure/InstanceRole Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Ubuntu-04C6376E/*]',
+      'Hardened/GoldenAmiBuildInfrastructure/InstanceRole Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Windows-6FAE5A6A/*]',
+    ]);
+    const spy = jest.spyOn(nagAcknowledgments, 'acknowledgeNagFindings').mockImplementation(() => undefined);
+    try {
+      const violations = new AwsSolutionsChecks().validateScope(hardenedStack().node.root).violations;
+      const iam5 = violations.map(v => v.ruleName).filter(rule => rule.startsWith('AwsSolutions-IAM5') && rule.includes('scap-reports'));
+      expect(iam5.sort()).toEqual([
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Ubuntu-04C6376E/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Windows-6FAE5A6A/*]',
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
