@@ -9,9 +9,13 @@ venv=.venv
 
 outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
-CDK_OUTDIR="$outdir" npx ts-node --project test/tsconfig.json examples/app.ts > /dev/null
+# Every example app, each into its own folder.
+for example in examples/app.ts examples/ecs/app.ts; do
+  name=$(dirname "$example" | tr '/' '-')
+  CDK_OUTDIR="$outdir/$name" npx ts-node --project test/tsconfig.json "$example" > /dev/null
+done
 
-templates=("$outdir"/*.template.json)
+templates=("$outdir"/*/*.template.json)
 if [ ! -e "${templates[0]}" ]; then
   echo "cfn-lint: the example app produced no template" >&2
   exit 1
