@@ -1,5 +1,5 @@
 /**
- * The example image factory: a hardened Amazon Linux 2023 golden image for x86_64 and
+ * The example image factory: a hardened (CIS Level 1) Amazon Linux 2023 golden image for x86_64 and
  * arm64, shared with the workloads OU, copied to two workload accounts and two regions,
  * published to SSM; and a workload stack that launches from it through its parameter.
  *
@@ -11,12 +11,14 @@ import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import {
-  BaseImage,
+  CisLevel,
   GoldenImage,
+  Hardening,
+  HardenedBaseRecipe,
   ImageArchitecture,
   ImageLifecycle,
-  ImageRecipe,
   ImageSharing,
+  OperatingSystem,
   PipelineSchedule,
   RecipeComponent,
 } from '../src';
@@ -30,16 +32,15 @@ class ImageFactoryStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
     for (const architecture of [ImageArchitecture.X86_64, ImageArchitecture.ARM64]) {
-      const recipe = new ImageRecipe(this, `Al2023${architecture}Recipe`, {
+      // OS updates, CIS Level 1, CloudWatch agent with a generated configuration, SSM agent,
+      // AWS CLI v2, Inspector readiness; tests of each in the image's test phase.
+      const recipe = new HardenedBaseRecipe(this, `Al2023${architecture}Recipe`, {
         recipeName: `al2023-base-${architecture}`,
-        baseImage: BaseImage.amazonLinux2023(architecture),
-        components: [
-          RecipeComponent.awsManaged('update-linux'),
-          RecipeComponent.awsManaged('amazon-cloudwatch-agent-linux'),
-          RecipeComponent.awsManaged('aws-cli-version-2-linux'),
-          RecipeComponent.fromFile(path.join(__dirname, 'components', 'sshd-hardening.sh')),
-        ],
+        operatingSystem: OperatingSystem.AMAZON_LINUX_2023,
+        architecture,
+        hardening: Hardening.cis(CisLevel.LEVEL_1),
       });
+      recipe.addComponent(RecipeComponent.fromFile(path.join(__dirname, 'components', 'login-banner.sh')));
       new GoldenImage(this, `Al2023${architecture}`, {
         imageName: `al2023-base-${architecture}`,
         recipe,

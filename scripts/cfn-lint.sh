@@ -10,8 +10,8 @@ venv=.venv
 outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
 # Every example app, each into its own folder.
-for example in examples/app.ts examples/ecs/app.ts; do
-  name=$(dirname "$example" | tr '/' '-')
+for example in examples/app.ts examples/ecs.ts; do
+  name=$(basename "$example" .ts)
   CDK_OUTDIR="$outdir/$name" npx ts-node --project test/tsconfig.json "$example" > /dev/null
 done
 

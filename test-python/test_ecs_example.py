@@ -1,5 +1,5 @@
-"""The ECS example synthesized from Python (examples/ecs/app.py) and from TypeScript
-(examples/ecs/app.ts) must give the same templates: the Python package is the same API."""
+"""The ECS example synthesized from Python (examples/ecs.py) and from TypeScript
+(examples/ecs.ts) must give the same templates: the Python package is the same API."""
 import json
 import os
 import subprocess
@@ -18,9 +18,9 @@ def synth(command, outdir):
 
 def test_python_and_typescript_examples_synthesize_the_same_templates():
     with tempfile.TemporaryDirectory() as python_out, tempfile.TemporaryDirectory() as typescript_out:
-        from_python = synth([sys.executable, "examples/ecs/app.py"], python_out)
+        from_python = synth([sys.executable, "examples/ecs.py"], python_out)
         from_typescript = synth(
-            ["npx", "ts-node", "--project", "test/tsconfig.json", "examples/ecs/app.ts"], typescript_out
+            ["npx", "ts-node", "--project", "test/tsconfig.json", "examples/ecs.ts"], typescript_out
         )
     for name in STACKS:
         resources = from_python[name]["Resources"]

@@ -1,5 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import { BaseImage } from '../base-image';
+import { BaseImage, BaseImageOptions } from '../base-image';
 import { GoldenImage, IGoldenImage } from '../golden-image';
 import { ImagePlatform } from '../platform';
 import { validateSsmParameterName } from '../private/validation';
@@ -23,20 +23,24 @@ export class ParentImage {
     if (image.platform !== ImagePlatform.LINUX) {
       throw new Error(`parent must be a Linux golden image for an ECS application image, got a ${image.platform} image: '${image.node.path}'`);
     }
-    return new ParentImage(`ssm:${image.ssmParameterName}`, image);
+    // The parent's recipe knows its root device (Ubuntu and RHEL use /dev/sda1).
+    const recipe = image instanceof GoldenImage ? image.recipe as unknown as { baseImage?: unknown } : undefined;
+    const rootDeviceName = recipe?.baseImage instanceof BaseImage ? recipe.baseImage.rootDeviceName : undefined;
+    return new ParentImage(`ssm:${image.ssmParameterName}`, { platform: image.platform, rootDeviceName }, image);
   }
 
   /**
    * The SSM parameter a golden image publishes to, in this account and region.
    *
    * @param parameterName for example '/golden-ami/al2023-base-x86_64/latest'
+   * @param options the parent's root device, when it is not /dev/xvda
    */
-  public static fromSsmParameter(parameterName: string): ParentImage {
+  public static fromSsmParameter(parameterName: string, options: BaseImageOptions = {}): ParentImage {
     if (!Token.isUnresolved(parameterName) && parameterName.startsWith('/aws/')) {
       throw new Error(`parent must be a golden image, not an AWS public image parameter, got: '${parameterName}'`);
     }
     validateSsmParameterName('parent SSM parameter', parameterName);
-    return new ParentImage(`ssm:${parameterName}`);
+    return new ParentImage(`ssm:${parameterName}`, options);
   }
 
   /**
@@ -44,8 +48,9 @@ export class ParentImage {
    * parts (`.../image/al2023-base/x.x.x`) the latest build is used.
    *
    * @param imageArn an Image Builder image ARN of your image factory
+   * @param options the parent's root device, when it is not /dev/xvda
    */
-  public static fromImageArn(imageArn: string): ParentImage {
+  public static fromImageArn(imageArn: string, options: BaseImageOptions = {}): ParentImage {
     if (!Token.isUnresolved(imageArn)) {
       const match = GOLDEN_IMAGE_ARN.exec(imageArn);
       if (!match) {
@@ -55,7 +60,7 @@ export class ParentImage {
         throw new Error(`parent must be a golden image of your image factory, not an AWS-managed image, got: '${imageArn}'`);
       }
     }
-    return new ParentImage(imageArn);
+    return new ParentImage(imageArn, options);
   }
 
   /**
@@ -66,10 +71,13 @@ export class ParentImage {
   /** @internal */
   public readonly _goldenImage?: IGoldenImage;
 
-  private constructor(parentImage: string, goldenImage?: IGoldenImage) {
+  private constructor(parentImage: string, options: BaseImageOptions, goldenImage?: IGoldenImage) {
+    if (options.platform !== undefined && options.platform !== ImagePlatform.LINUX) {
+      throw new Error(`parent must be a Linux image for an ECS application image, got platform: '${options.platform}'`);
+    }
     this.baseImage = parentImage.startsWith('ssm:')
-      ? BaseImage.fromSsmParameterName(parentImage.slice('ssm:'.length))
-      : BaseImage.fromImageArn(parentImage);
+      ? BaseImage.fromSsmParameterName(parentImage.slice('ssm:'.length), options)
+      : BaseImage.fromImageArn(parentImage, options);
     this._goldenImage = goldenImage;
   }
 

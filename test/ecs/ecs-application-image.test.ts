@@ -9,9 +9,11 @@ import {
   EcsApplicationImage,
   GoldenImage,
   GoldenImageEcsCapacity,
+  HardenedBaseRecipe,
   ImagePlatform,
   ImageRecipe,
   LogShippingAgent,
+  OperatingSystem,
   ParentImage,
   RecipeComponent,
 } from '../../src';
@@ -140,6 +142,32 @@ describe('EcsApplicationImage', () => {
     });
     Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 0);
     expect(image.parentUpdateRebuild).toBeUndefined();
+  });
+
+  test('the root device follows a hardened Ubuntu parent into the recipe and the capacity', () => {
+    const stack = newStack();
+    const ubuntu = new GoldenImage(stack, 'Ubuntu', {
+      imageName: 'ubuntu-base',
+      recipe: new HardenedBaseRecipe(stack, 'UbuntuRecipe', { operatingSystem: OperatingSystem.UBUNTU_22_04 }),
+    });
+    const image = new EcsApplicationImage(stack, 'App', { imageName: 'ubuntu-ecs', parent: ParentImage.fromGoldenImage(ubuntu) });
+    expect(image.rootDeviceName).toBe('/dev/sda1');
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'workloads', vpc: new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a'], natGateways: 0 }) });
+    image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large') });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ImageBuilder::ImageRecipe', {
+      Name: 'ubuntu-ecs',
+      BlockDeviceMappings: [Match.objectLike({ DeviceName: '/dev/sda1' })],
+    });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ BlockDeviceMappings: [Match.objectLike({ DeviceName: '/dev/sda1' })] }),
+    });
+  });
+
+  test('a parent by SSM parameter takes its root device from the options', () => {
+    const stack = newStack();
+    const image = new EcsApplicationImage(stack, 'App', { parent: ParentImage.fromSsmParameter('/golden-ami/rhel/latest', { rootDeviceName: '/dev/sda1' }) });
+    expect(image.rootDeviceName).toBe('/dev/sda1');
   });
 
   test('a parent from an image ARN follows its latest version', () => {
@@ -361,6 +389,11 @@ describe('validation', () => {
     });
     const windows = new GoldenImage(stack, 'Windows', { recipe, imageName: 'win-base' });
     expect(() => ParentImage.fromGoldenImage(windows)).toThrow("parent must be a Linux golden image for an ECS application image, got a Windows image: 'Stack/Windows'");
+  });
+
+  test('a parent given a Windows platform fails', () => {
+    expect(() => ParentImage.fromSsmParameter('/golden-ami/win/latest', { platform: ImagePlatform.WINDOWS }))
+      .toThrow("parent must be a Linux image for an ECS application image, got platform: 'Windows'");
   });
 
   test('an AWS public image parameter is not a golden parent', () => {

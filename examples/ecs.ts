@@ -1,7 +1,7 @@
 /**
- * The ECS example, in TypeScript (app.py is the same app in Python; CI checks that both
+ * The ECS example, in TypeScript (ecs.py is the same app in Python; CI checks that both
  * synthesize the same templates):
- * - ImageFactory: an Amazon Linux 2023 golden image, and an ECS application image on it
+ * - ImageFactory: a hardened Amazon Linux 2023 golden image (CIS Level 1, agents baked in), and an ECS application image on it
  *   (Docker, ECS agent, Fluent Bit, SSM agent, an Ansible playbook) rebuilt on each new
  *   golden image and copied to the workload account;
  * - Workload (the workload account): an ECS cluster whose capacity runs the application
@@ -16,33 +16,30 @@ import {
   EcsApplicationImage,
   GoldenImage,
   GoldenImageEcsCapacity,
-  ImageRecipe,
+  HardenedBaseRecipe,
   LogShippingAgent,
   ParentImage,
-  RecipeComponent,
-} from '../../src';
+} from '../src';
 
 const FACTORY = { account: '111111111111', region: 'eu-west-1' };
 const WORKLOAD = { account: '222222222222', region: 'eu-west-1' };
 
 const app = new App({
-  outdir: process.env.CDK_OUTDIR ?? path.join(__dirname, 'cdk.out'),
+  outdir: process.env.CDK_OUTDIR ?? path.join(__dirname, 'cdk.out', 'ecs'),
   context: { '@aws-cdk/core:validateAgainstDefaultRules': true },
 });
 
 const factory = new Stack(app, 'ImageFactory', { env: FACTORY });
 const base = new GoldenImage(factory, 'Base', {
   imageName: 'al2023-base',
-  recipe: new ImageRecipe(factory, 'BaseRecipe', {
-    recipeName: 'al2023-base',
-    components: [RecipeComponent.awsManaged('update-linux'), RecipeComponent.awsManaged('aws-cli-version-2-linux')],
-  }),
+  // Amazon Linux 2023, CIS Level 1, the CloudWatch and SSM agents, the AWS CLI, Inspector-ready.
+  recipe: new HardenedBaseRecipe(factory, 'BaseRecipe', { recipeName: 'al2023-base' }),
 });
 new EcsApplicationImage(factory, 'EcsHost', {
   imageName: 'ecs-app',
   parent: ParentImage.fromGoldenImage(base),
   logShippingAgent: LogShippingAgent.fluentBit(),
-  playbooks: [AnsiblePlaybook.fromDirectory(path.join(__dirname, 'playbooks'), { variables: { nofile_limit: '65536' } })],
+  playbooks: [AnsiblePlaybook.fromDirectory(path.join(__dirname, 'ecs-playbooks'), { variables: { nofile_limit: '65536' } })],
   copyToAccounts: [WORKLOAD.account],
 });
 

@@ -1,4 +1,4 @@
-"""The ECS example in Python: the same app as app.ts, through the jsii-built package.
+"""The ECS example in Python: the same app as ecs.ts, through the jsii-built package.
 
 CI synthesizes both and checks that they produce the same templates.
 """
@@ -15,7 +15,7 @@ FACTORY = cdk.Environment(account="111111111111", region="eu-west-1")
 WORKLOAD = cdk.Environment(account="222222222222", region="eu-west-1")
 
 app = cdk.App(
-    outdir=os.environ.get("CDK_OUTDIR", os.path.join(HERE, "cdk.out")),
+    outdir=os.environ.get("CDK_OUTDIR", os.path.join(HERE, "cdk.out", "ecs")),
     context={"@aws-cdk/core:validateAgainstDefaultRules": True},
 )
 
@@ -24,15 +24,8 @@ base = golden.GoldenImage(
     factory,
     "Base",
     image_name="al2023-base",
-    recipe=golden.ImageRecipe(
-        factory,
-        "BaseRecipe",
-        recipe_name="al2023-base",
-        components=[
-            golden.RecipeComponent.aws_managed("update-linux"),
-            golden.RecipeComponent.aws_managed("aws-cli-version-2-linux"),
-        ],
-    ),
+    # Amazon Linux 2023, CIS Level 1, the CloudWatch and SSM agents, the AWS CLI, Inspector-ready.
+    recipe=golden.HardenedBaseRecipe(factory, "BaseRecipe", recipe_name="al2023-base"),
 )
 golden.EcsApplicationImage(
     factory,
@@ -42,7 +35,7 @@ golden.EcsApplicationImage(
     log_shipping_agent=golden.LogShippingAgent.fluent_bit(),
     playbooks=[
         golden.AnsiblePlaybook.from_directory(
-            os.path.join(HERE, "playbooks"), variables={"nofile_limit": "65536"}
+            os.path.join(HERE, "ecs-playbooks"), variables={"nofile_limit": "65536"}
         )
     ],
     copy_to_accounts=[WORKLOAD.account],
