@@ -9,3 +9,4 @@ export * from './lifecycle';
 export * from './golden-image';
 export * from './ecs';
 export * from './hardened';
+export * from './compliance';

@@ -1,0 +1,180 @@
+/**
+ * Benchmark of the compliance rule's periodic sweep: 1,000, 10,000 and 50,000 instances in
+ * moto server, evaluated by the bundled handler (the Lambda artifact, assets/compliance/
+ * evaluator.lambda/index.js) through the real SDK v3 clients. Prints wall time, peak memory
+ * and the AWS calls by operation, against the floor each should be at.
+ *
+ *   npx projen bench:compliance             # 1000, 10000, 50000
+ *   npx projen bench:compliance -- 1000     # chosen sizes
+ *
+ * This process runs moto server, the counting proxy and the seeding; the handler runs in a
+ * child Node.js process of its own, as in Lambda, so its memory is measured alone.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { FOREIGN, FUNCTION_ARN, SEED_AMIS, SHARED_GOLDEN, ownImage, publish, scheduledEvent, settings, setupClients } from '../test/compliance/fixtures';
+import { LocalAws, REGION } from '../test/compliance/local-aws';
+
+const DEFAULT_SIZES = [1000, 10000, 50000];
+/** Instances per RunInstances call when seeding; the proxy keeps pages at AWS's 1,000 instances. */
+const PER_RESERVATION = 50;
+const SEED_CONCURRENCY = 8;
+const CATALOG_PARAMETERS = 5;
+const BUNDLE = path.join(__dirname, '..', 'assets', 'compliance', 'evaluator.lambda', 'index.js');
+
+/** The child: loads the bundle, runs one sweep, samples its own memory. */
+const CHILD = `
+const { handler } = require(process.env.BUNDLE);
+const event = JSON.parse(process.env.EVENT);
+console.log = () => undefined;
+global.gc();
+const baseline = process.memoryUsage();
+let rss = baseline.rss, heap = baseline.heapUsed;
+const sample = () => { const u = process.memoryUsage(); rss = Math.max(rss, u.rss); heap = Math.max(heap, u.heapUsed); };
+const timer = setInterval(sample, 5);
+const started = process.hrtime.bigint();
+handler(event, { invokedFunctionArn: process.env.FUNCTION_ARN }).then(summary => {
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(timer); sample();
+  process.stdout.write('RESULT ' + JSON.stringify({ summary, seconds, rss, heap, baselineRss: baseline.rss }) + '\n');
+}, e => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+`;
+
+interface Result {
+  readonly instances: number;
+  readonly evaluations: number;
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  readonly peakHeapMb: number;
+  readonly baselineRssMb: number;
+  readonly calls: Record<string, number>;
+  readonly maxResults: number[];
+}
+
+interface ChildResult {
+  readonly summary: { evaluations: number };
+  readonly seconds: number;
+  readonly rss: number;
+  readonly heap: number;
+  readonly baselineRss: number;
+}
+
+function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '-e', CHILD], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => { stdout += chunk; });
+    child.stderr.on('data', chunk => { stderr = (stderr + chunk).slice(-4000); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60 * 60 * 1000);
+    child.on('exit', code => {
+      clearTimeout(timer);
+      const line = stdout.split('\n').find(l => l.startsWith('RESULT '));
+      if (code !== 0 || !line) reject(new Error(`handler process failed (${code}): ${stderr}`));
+      else resolve(JSON.parse(line.slice('RESULT '.length)));
+    });
+  });
+}
+
+async function one(size: number): Promise<Result> {
+  const aws = await LocalAws.start(SEED_AMIS);
+  try {
+    aws.instancesPerReservation = PER_RESERVATION;
+    const setup = setupClients(aws.motoUrl);
+    // The catalog: five images, each parameter with a history of three AMIs.
+    const own = await ownImage(setup, 'golden-own');
+    for (let i = 0; i < CATALOG_PARAMETERS; i++) {
+      await publish(setup, `/golden-ami/image-${i}/latest`, own, SHARED_GOLDEN);
+    }
+    // 90 % on the golden AMI, 10 % on an unknown one (the image above made one instance).
+    const reservations = Math.ceil((size - 1) / PER_RESERVATION);
+    let next = 0;
+    await Promise.all(Array.from({ length: SEED_CONCURRENCY }, async () => {
+      while (next < reservations) {
+        const i = next++;
+        const count = Math.min(PER_RESERVATION, size - 1 - i * PER_RESERVATION);
+        const imageId = i % 10 === 9 ? FOREIGN : SHARED_GOLDEN;
+        await setup.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.micro' }));
+      }
+    }));
+    aws.clear();
+    const run = await runChild({
+      PATH: process.env.PATH,
+      BUNDLE,
+      EVENT: JSON.stringify(scheduledEvent()),
+      FUNCTION_ARN,
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      GOLDEN_AMI_RULE_SETTINGS: settings({ ownerAccounts: ['999999999999'] }),
+    });
+    if (aws.evaluations().length !== run.summary.evaluations || run.summary.evaluations !== size) {
+      throw new Error(`${size} instances, Config received ${aws.evaluations().length} evaluations, the handler reported ${run.summary.evaluations}`);
+    }
+    return {
+      instances: size,
+      evaluations: run.summary.evaluations,
+      seconds: run.seconds,
+      peakRssMb: run.rss / 2 ** 20,
+      peakHeapMb: run.heap / 2 ** 20,
+      baselineRssMb: run.baselineRss / 2 ** 20,
+      calls: Object.fromEntries([...aws.calls].sort()),
+      maxResults: [...new Set(aws.describeInstancesMaxResults)],
+    };
+  } finally {
+    await aws.stop();
+  }
+}
+
+function table(results: Result[]): string {
+  const operations = [...new Set(results.flatMap(r => Object.keys(r.calls)))].sort();
+  const floor = (r: Result, op: string): string => {
+    switch (op) {
+      case 'config:PutEvaluations': return String(Math.ceil(r.evaluations / 100));
+      case 'ec2:DescribeInstances': return String(Math.ceil(r.instances / 1000));
+      case 'ssm:GetParametersByPath': return String(Math.ceil(CATALOG_PARAMETERS / 10));
+      case 'ssm:GetParameterHistory': return String(CATALOG_PARAMETERS);
+      default: return '1';
+    }
+  };
+  const lines = [
+    '| instances | wall time | peak RSS (baseline) | peak heap | ' + operations.map(op => `${op} (floor)`).join(' | ') + ' |',
+    '| ---: | ---: | ---: | ---: | ' + operations.map(() => '---:').join(' | ') + ' |',
+    ...results.map(r => `| ${r.instances.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} s | ${r.peakRssMb.toFixed(0)} MB (${r.baselineRssMb.toFixed(0)} MB) | ${r.peakHeapMb.toFixed(0)} MB | `
+      + operations.map(op => `${r.calls[op] ?? 0} (${floor(r, op)})`).join(' | ') + ' |'),
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const sizes = args.length > 0 ? args.map(Number) : DEFAULT_SIZES;
+  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npx projen bundle`);
+  const results: Result[] = [];
+  for (const size of sizes) {
+    process.stderr.write(`sweeping ${size} instances...\n`);
+    results.push(await one(size));
+  }
+  const output = [
+    `Compliance rule periodic sweep in moto server ${new Date().toISOString()} (node ${process.version}, ${os.cpus().length} CPUs)`,
+    'Floors: PutEvaluations = ceil(evaluations / 100); DescribeInstances = ceil(instances / 1000) (MaxResults asked: '
+      + `${[...new Set(results.flatMap(r => r.maxResults))].join(', ')}); the catalog once (1 page of parameters, 1 history per parameter).`,
+    'Memory: the handler process alone (Node.js + SDK + bundle), peak RSS with its baseline before the sweep.',
+    '',
+    table(results),
+    '',
+  ].join('\n');
+  process.stdout.write(output);
+  const dir = path.join(__dirname, '..', 'bench-results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'compliance-sweep.md'), output);
+}
+
+main().catch(e => {
+  process.stderr.write(`${e.stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,505 @@
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ApprovalSource } from './approval-source';
+import { EvaluatorFunction } from './evaluator-function';
+import { combineApprovalSources } from './private/approvals';
+import { acknowledgeEvaluationWildcards, evaluationStatements } from './private/permissions';
+import { DEFAULT_EVALUATOR_ROLE_NAME, DEFAULT_MEMBER_ROLE_NAME, validateRoleName } from './private/role-names';
+import { ComplianceRemediation } from './remediation';
+import { EvaluatedResourceType } from './resource-type';
+import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
+import { validateAccountId, validateIntegerInRange, validateUnique } from '../private/validation';
+
+const ALL_RESOURCE_TYPES = [EvaluatedResourceType.INSTANCE, EvaluatedResourceType.LAUNCH_TEMPLATE, EvaluatedResourceType.AUTO_SCALING_GROUP];
+const TRIGGERS = ['ConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeNotification'];
+const ORGANIZATION_RULE_NAME = /^[A-Za-z0-9-_]{1,64}$/;
+
+/**
+ * Options of an organization-wide rule.
+ */
+export interface OrganizationRuleOptions {
+  /**
+   * Accounts the organization rule leaves out.
+   *
+   * @default - none
+   */
+  readonly excludedAccounts?: string[];
+
+  /**
+   * The role the function assumes in each member account, which `GoldenAmiComplianceMemberRole`
+   * creates there.
+   *
+   * @default 'GoldenAmiComplianceMember'
+   */
+  readonly memberRoleName?: string;
+
+  /**
+   * The name of the function's own role, which member roles trust. Give each region's rule
+   * its own name when the rule is deployed in several regions of the same account.
+   *
+   * @default 'GoldenAmiComplianceEvaluator'
+   */
+  readonly evaluatorRoleName?: string;
+}
+
+/**
+ * Properties of a GoldenAmiComplianceRule.
+ */
+export interface GoldenAmiComplianceRuleProps {
+  /**
+   * Where approved AMIs come from. An AMI approved by any source is approved.
+   */
+  readonly approvalSources: ApprovalSource[];
+
+  /**
+   * The resource types to evaluate.
+   *
+   * @default - instances, launch templates and Auto Scaling groups
+   */
+  readonly resourceTypes?: EvaluatedResourceType[];
+
+  /**
+   * Approved AMIs older than this (whole days) are non-compliant.
+   *
+   * @default - no age limit
+   */
+  readonly maximumAmiAge?: Duration;
+
+  /**
+   * Approved AMIs past their deprecation time stay compliant.
+   *
+   * @default false
+   */
+  readonly allowDeprecatedAmis?: boolean;
+
+  /**
+   * How often every resource is evaluated again (besides on each configuration change).
+   *
+   * @default config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS
+   */
+  readonly periodicEvaluation?: config.MaximumExecutionFrequency;
+
+  /**
+   * The Config rule name.
+   *
+   * @default - generated (organization rules: derived from the construct path)
+   */
+  readonly ruleName?: string;
+
+  /**
+   * The rule's description.
+   *
+   * @default - a sentence naming the approval sources
+   */
+  readonly description?: string;
+
+  /**
+   * Deploy as an organization rule (from the Config delegated administrator account) that
+   * evaluates every member account, through a role `GoldenAmiComplianceMemberRole` creates in each.
+   *
+   * @default - a rule for this account only
+   */
+  readonly organization?: OrganizationRuleOptions;
+
+  /**
+   * What Config does about a non-compliant resource (account rules only).
+   *
+   * @default - nothing
+   */
+  readonly remediation?: ComplianceRemediation;
+
+  /**
+   * Publish each change to NON_COMPLIANT to an SNS topic (account rules only: Config emits
+   * compliance change events in the evaluated account).
+   *
+   * @default false
+   */
+  readonly notifications?: boolean;
+
+  /**
+   * The topic for notifications; setting it turns notifications on.
+   *
+   * @default - a KMS-encrypted topic, when `notifications` is true
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * How long one evaluation may run.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The function's memory (MB), which also sets its CPU share.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Concurrency reserved for (and capping) the function.
+   *
+   * @default - unreserved: Config retries throttled invocations, and reserving fails in accounts with the minimum concurrency quota
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Run the function in this VPC (it needs a route to the EC2, Auto Scaling, SSM, STS and Config APIs).
+   *
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of `vpc` the function uses.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the function in `vpc`.
+   *
+   * @default - a new security group that allows all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The KMS key that encrypts the function's logs (its key policy must let CloudWatch Logs use it).
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * An AWS Config rule that proves instances, launch templates and Auto Scaling groups use an
+ * approved golden AMI, where "approved" is what the image pipeline itself publishes (the SSM
+ * catalog, a GoldenImage), the factory account that owns the AMIs, or same-account AMI tags.
+ * Evaluates on each configuration change and periodically; optionally organization-wide,
+ * with remediation and notifications.
+ */
+export class GoldenAmiComplianceRule extends Construct {
+  /** The function that evaluates resources. */
+  public readonly function: lambda.IFunction;
+
+  /** The function's role. */
+  public readonly role: iam.IRole;
+
+  /** The function's log group. */
+  public readonly logGroup: logs.ILogGroup;
+
+  /**
+   * The Config rule name (for an organization rule, the name of the rule in each member account
+   * is derived from it by Config).
+   */
+  public readonly configRuleName: string;
+
+  /** The account rule, unless the rule is organization-wide. */
+  public readonly configRule?: config.CfnConfigRule;
+
+  /** The organization rule, when organization-wide. */
+  public readonly organizationConfigRule?: config.CfnOrganizationConfigRule;
+
+  /** The topic that receives NON_COMPLIANT notifications, when enabled. */
+  public readonly notificationTopic?: sns.ITopic;
+
+  /** The EventBridge rule that sends NON_COMPLIANT notifications, when enabled. */
+  public readonly notificationRule?: events.Rule;
+
+  /** The role SSM Automation assumes to remediate, when remediation is set. */
+  public readonly remediationRole?: iam.IRole;
+
+  /** The resource types the rule evaluates. */
+  public readonly resourceTypes: EvaluatedResourceType[];
+
+  constructor(scope: Construct, id: string, props: GoldenAmiComplianceRuleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const approvals = combineApprovalSources(this, props.approvalSources);
+    this.resourceTypes = resourceTypesOf(props.resourceTypes);
+    const maxAgeDays = maximumAgeDays(props.maximumAmiAge);
+    const organization = props.organization;
+    const memberRoleName = organization ? (organization.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME) : undefined;
+    const evaluatorRoleName = organization ? (organization.evaluatorRoleName ?? DEFAULT_EVALUATOR_ROLE_NAME) : undefined;
+    if (organization) this.validateOrganization(organization, memberRoleName!, evaluatorRoleName!, props);
+    if (props.remediation && !this.resourceTypes.includes(props.remediation.resourceType)) {
+      throw new Error(`remediation ${props.remediation.documentName} acts on ${props.remediation.resourceType}, which the rule does not evaluate; resourceTypes: '${this.resourceTypes.join(', ')}'`);
+    }
+    const description = props.description ?? `Resources must use an approved golden AMI (${props.approvalSources.map(source => source.description).join('; ')})`.slice(0, 256);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logEncryptionKey,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      roleName: evaluatorRoleName,
+      description: 'Evaluates resources for the golden AMI compliance rule',
+    });
+    this.role = role;
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+        ...evaluationStatements(this, approvals),
+        ...(props.vpc ? [new iam.PolicyStatement({
+          // What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole's actions).
+          sid: 'AttachToVpc',
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          resources: ['*'],
+        })] : []),
+        ...(memberRoleName ? [new iam.PolicyStatement({
+          sid: 'AssumeMemberRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${stack.partition}:iam::*:role/${memberRoleName}`],
+        })] : []),
+      ],
+    });
+    acknowledgeEvaluationWildcards(policy, approvals);
+    if (memberRoleName) {
+      acknowledgeNagFindings(policy, {
+        id: wildcardResourceFinding('AwsSolutions-IAM5', policy, `arn:${stack.partition}:iam::*:role/${memberRoleName}`),
+        reason: `An organization rule evaluates every member account through the ${memberRoleName} role there; the accounts join and leave with the organization, so the role is named and the account is not`,
+      });
+    }
+
+    const fn = new EvaluatorFunction(this, 'Function', {
+      description: 'Evaluates the golden AMI compliance rule (AWS Config custom rule)',
+      role,
+      logGroup: this.logGroup,
+      timeout: props.timeout ?? Duration.minutes(10),
+      memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      environment: {
+        GOLDEN_AMI_RULE_SETTINGS: stack.toJsonString({
+          policy: { ...approvals, maxAgeDays, allowDeprecated: props.allowDeprecatedAmis ?? false },
+          resourceTypes: this.resourceTypes,
+          memberRoleName,
+        }),
+      },
+    });
+    // The function cannot run before its permissions exist.
+    fn.node.addDependency(policy);
+    this.function = fn;
+    this.acknowledgeFunctionFindings(fn, props);
+
+    const permission = new lambda.CfnPermission(this, 'ConfigInvoke', {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.functionArn,
+      principal: 'config.amazonaws.com',
+      // An organization rule is invoked by Config in every member account.
+      sourceAccount: organization ? undefined : stack.account,
+    });
+    const frequency = props.periodicEvaluation ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
+
+    if (organization) {
+      const name = props.ruleName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+      if (!Token.isUnresolved(name) && !ORGANIZATION_RULE_NAME.test(name)) {
+        throw new Error(`ruleName of an organization rule must be 1-64 letters, digits, hyphens and underscores, got: '${name}'`);
+      }
+      this.organizationConfigRule = new config.CfnOrganizationConfigRule(this, 'Resource', {
+        organizationConfigRuleName: name,
+        excludedAccounts: organization.excludedAccounts,
+        organizationCustomRuleMetadata: {
+          description,
+          lambdaFunctionArn: fn.functionArn,
+          organizationConfigRuleTriggerTypes: [...TRIGGERS, 'ScheduledNotification'],
+          maximumExecutionFrequency: frequency,
+          resourceTypesScope: this.resourceTypes,
+        },
+      });
+      // Config checks that it may invoke the function when the rule is created.
+      this.organizationConfigRule.node.addDependency(permission);
+      this.configRuleName = name;
+    } else {
+      this.configRule = new config.CfnConfigRule(this, 'Resource', {
+        configRuleName: props.ruleName,
+        description,
+        scope: { complianceResourceTypes: this.resourceTypes },
+        maximumExecutionFrequency: frequency,
+        source: {
+          owner: 'CUSTOM_LAMBDA',
+          sourceIdentifier: fn.functionArn,
+          sourceDetails: [
+            ...TRIGGERS.map(messageType => ({ eventSource: 'aws.config', messageType })),
+            { eventSource: 'aws.config', messageType: 'ScheduledNotification', maximumExecutionFrequency: frequency },
+          ],
+        },
+      });
+      // Config checks that it may invoke the function when the rule is created.
+      this.configRule.node.addDependency(permission);
+      this.configRuleName = this.configRule.ref;
+    }
+
+    if (props.remediation) {
+      this.remediationRole = this.addRemediation(props.remediation);
+    }
+    if (props.notifications === false && props.notificationTopic) {
+      throw new Error('notificationTopic is set but notifications is false: leave notifications unset or true to use the topic');
+    }
+    if (props.notifications || props.notificationTopic) {
+      this.notificationTopic = props.notificationTopic ?? this.newTopic();
+      this.notificationRule = new events.Rule(this, 'NonCompliant', {
+        description: 'A resource became NON_COMPLIANT with the golden AMI compliance rule',
+        eventPattern: {
+          source: ['aws.config'],
+          detailType: ['Config Rules Compliance Change'],
+          detail: {
+            configRuleName: [this.configRuleName],
+            newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+          },
+        },
+        targets: [new targets.SnsTopic(this.notificationTopic, {
+          message: events.RuleTargetInput.fromText(
+            `${events.EventField.fromPath('$.detail.resourceType')} ${events.EventField.fromPath('$.detail.resourceId')} in account ${events.EventField.fromPath('$.account')} `
+            + `does not use an approved golden AMI: ${events.EventField.fromPath('$.detail.newEvaluationResult.annotation')}`,
+          ),
+        })],
+      });
+    }
+  }
+
+  private validateOrganization(
+    organization: OrganizationRuleOptions,
+    memberRoleName: string,
+    evaluatorRoleName: string,
+    props: GoldenAmiComplianceRuleProps,
+  ): void {
+    const excluded = organization.excludedAccounts ?? [];
+    excluded.forEach((account, i) => validateAccountId(`organization.excludedAccounts[${i}]`, account));
+    validateUnique('organization.excludedAccounts', excluded);
+    validateRoleName('organization.memberRoleName', memberRoleName);
+    validateRoleName('organization.evaluatorRoleName', evaluatorRoleName);
+    if (props.remediation) {
+      throw new Error('remediation needs an account rule: remediation configurations belong to one account\'s rule; deploy an account rule with remediation in the accounts that want it');
+    }
+    if (props.notifications || props.notificationTopic) {
+      throw new Error('notifications need an account rule: Config emits compliance change events in each member account, not in the administrator account');
+    }
+  }
+
+  private acknowledgeFunctionFindings(fn: lambda.Function, props: GoldenAmiComplianceRuleProps): void {
+    const acknowledgments = [
+      {
+        id: 'NIST.800.53.R5-LambdaDLQ',
+        reason: 'Config invokes the rule with a result token that expires; a queued event could not be replayed. A failed run is re-done by the next change or periodic evaluation and shows in the function\'s error metric and logs',
+      },
+      {
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason: 'Config invokes the rule with a result token that expires; a queued event could not be replayed. A failed run is re-done by the next change or periodic evaluation and shows in the function\'s error metric and logs',
+      },
+    ];
+    if (props.reservedConcurrentExecutions === undefined) {
+      const reason = 'Reserving concurrency fails the deployment in accounts with the minimum Lambda concurrency quota; Config retries throttled invocations. Set reservedConcurrentExecutions to reserve and cap it';
+      acknowledgments.push({ id: 'NIST.800.53.R5-LambdaConcurrency', reason }, { id: 'HIPAA.Security-LambdaConcurrency', reason });
+    }
+    if (!props.vpc) {
+      const reason = 'The function only calls AWS APIs (EC2, Auto Scaling, SSM, STS, Config) and serves no network clients; set vpc to run it in a VPC with routes or endpoints to those APIs';
+      acknowledgments.push({ id: 'NIST.800.53.R5-LambdaInsideVPC', reason }, { id: 'HIPAA.Security-LambdaInsideVPC', reason });
+    }
+    if (!props.logEncryptionKey) {
+      const reason = 'The logs hold resource IDs, AMI IDs and verdicts, encrypted at rest by CloudWatch Logs; set logEncryptionKey to use a KMS key';
+      acknowledgments.push({ id: 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason }, { id: 'HIPAA.Security-CloudWatchLogGroupEncrypted', reason });
+    }
+    acknowledgeNagFindings(fn, ...acknowledgments.filter(a => !a.id.includes('CloudWatchLogGroup')));
+    acknowledgeNagFindings(this.logGroup, ...acknowledgments.filter(a => a.id.includes('CloudWatchLogGroup')));
+  }
+
+  private addRemediation(remediation: ComplianceRemediation): iam.IRole {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'RemediationRole', {
+      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: 'Lets SSM Automation stop instances that do not use an approved golden AMI',
+    });
+    const instances = `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:instance/*`;
+    const policy = new iam.ManagedPolicy(this, 'RemediationPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'StopInstances', actions: ['ec2:StopInstances'], resources: [instances] }),
+        new iam.PolicyStatement({ sid: 'WatchInstances', actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'], resources: ['*'] }),
+      ],
+    });
+    acknowledgeNagFindings(policy, {
+      id: wildcardResourceFinding('AwsSolutions-IAM5', policy, instances),
+      reason: 'Config remediates whichever instance it found non-compliant, so any instance of this account and region; only StopInstances is granted on them',
+    }, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:DescribeInstances and ec2:DescribeInstanceStatus support no resource-level permissions; the runbook reads the instance state with them',
+    });
+    new config.CfnRemediationConfiguration(this, 'Remediation', {
+      configRuleName: this.configRuleName,
+      resourceType: remediation.resourceType,
+      targetType: 'SSM_DOCUMENT',
+      targetId: remediation.documentName,
+      automatic: remediation.automatic,
+      maximumAutomaticAttempts: remediation.automatic ? remediation.maximumAutomaticAttempts : undefined,
+      retryAttemptSeconds: remediation.automatic ? remediation.retryAttemptSeconds : undefined,
+      parameters: {
+        AutomationAssumeRole: { StaticValue: { Values: [role.roleArn] } },
+        InstanceId: { ResourceValue: { Value: 'RESOURCE_ID' } },
+      },
+    });
+    return role;
+  }
+
+  private newTopic(): sns.ITopic {
+    const key = new kms.Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the golden AMI compliance notifications',
+    });
+    // EventBridge publishes to the encrypted topic.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+    }));
+    return new sns.Topic(this, 'Topic', {
+      displayName: 'Golden AMI compliance: non-compliant resources',
+      masterKey: key,
+      enforceSSL: true,
+    });
+  }
+}
+
+function resourceTypesOf(types: EvaluatedResourceType[] | undefined): EvaluatedResourceType[] {
+  if (types === undefined) return [...ALL_RESOURCE_TYPES];
+  if (types.length === 0) {
+    throw new Error('resourceTypes must name at least one resource type, got: \'[]\'');
+  }
+  validateUnique('resourceTypes', types);
+  for (const type of types) {
+    if (!ALL_RESOURCE_TYPES.includes(type)) {
+      throw new Error(`resourceTypes must be EvaluatedResourceType values, got: '${type}'`);
+    }
+  }
+  return [...types];
+}
+
+function maximumAgeDays(age: Duration | undefined): number | undefined {
+  if (age === undefined) return undefined;
+  const days = age.toDays({ integral: false });
+  if (Token.isUnresolved(days)) return days;
+  validateIntegerInRange('maximumAmiAge (days)', days, 1, 3650);
+  return days;
+}

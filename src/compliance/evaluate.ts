@@ -1,0 +1,487 @@
+/**
+ * The compliance rule's decisions, free of I/O: what a Config event asks for, what a resource
+ * launches from, and whether that is an approved golden AMI. The handler gathers the facts
+ * (catalog, image descriptions, launch templates) and sends the verdicts; everything it
+ * decides is decided here.
+ *
+ * Internal to the package (not exported from the library's entry point).
+ */
+
+/** The resource types the rule evaluates, as AWS Config names them. */
+export const INSTANCE = 'AWS::EC2::Instance';
+export const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
+export const AUTO_SCALING_GROUP = 'AWS::AutoScaling::AutoScalingGroup';
+export const RESOURCE_TYPES = [INSTANCE, LAUNCH_TEMPLATE, AUTO_SCALING_GROUP] as const;
+export type ResourceType = typeof RESOURCE_TYPES[number];
+
+export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+
+/** Config's limit on an evaluation's annotation. */
+export const MAX_ANNOTATION_LENGTH = 256;
+/** Config's limit on evaluations per PutEvaluations call. */
+export const MAX_EVALUATIONS_PER_CALL = 100;
+
+/** What the rule approves, as the construct renders it into the function's environment. */
+export interface ApprovalPolicy {
+  /** SSM parameter paths (a leading /, no trailing /): every AMI ID a parameter under them has held. */
+  readonly catalogPaths: string[];
+  /** SSM parameter names (GoldenImage parameters): every AMI ID they have held. */
+  readonly parameterNames: string[];
+  /** AMIs owned by these accounts. */
+  readonly ownerAccounts: string[];
+  /** AMIs owned by the evaluated account that carry all of these tags (empty: source not used). */
+  readonly amiTags: Record<string, string>;
+  /** AMIs older than this many days are non-compliant. */
+  readonly maxAgeDays?: number;
+  /** Deprecated AMIs stay compliant. */
+  readonly allowDeprecated: boolean;
+}
+
+/** The settings the construct passes to the function. */
+export interface RuleSettings {
+  readonly policy: ApprovalPolicy;
+  /** The resource types the rule evaluates; others are NOT_APPLICABLE. */
+  readonly resourceTypes: ResourceType[];
+  /** Organization rule: the role to assume in each evaluated account other than the function's. */
+  readonly memberRoleName?: string;
+}
+
+/** The approved AMIs read from the SSM catalog: AMI ID -> a parameter that has held it. */
+export interface Catalog {
+  readonly amis: Map<string, string>;
+}
+
+/** What DescribeImages says about an AMI. */
+export interface ImageFacts {
+  readonly imageId: string;
+  readonly ownerId: string;
+  readonly creationDate?: string;
+  readonly deprecationTime?: string;
+  readonly state?: string;
+  readonly tags: Record<string, string>;
+}
+
+/** A launch template version as an ASG or a launch template names it. */
+export interface LaunchTemplateRef {
+  readonly launchTemplateId?: string;
+  readonly launchTemplateName?: string;
+  /** A number, `$Latest` or `$Default`. */
+  readonly version: string;
+}
+
+/** Something a resource launches from, before the handler looks it up. */
+export interface LaunchSource {
+  /** An image ID or `resolve:ssm:<parameter>`, known without a lookup. */
+  readonly image?: string;
+  readonly launchTemplate?: LaunchTemplateRef;
+  readonly launchConfigurationName?: string;
+  /** For the annotation: where this source sits in the resource (`mixed instances override 2`). */
+  readonly via: string;
+}
+
+/** A resource to judge and what it launches from. */
+export interface Subject {
+  readonly resourceType: ResourceType;
+  readonly resourceId: string;
+  readonly orderingTimestamp: Date;
+  /** When set, the resource is out of scope for this reason. */
+  readonly notApplicable?: string;
+  readonly sources: LaunchSource[];
+}
+
+/** An image a resource launches from, after lookups. */
+export interface ResolvedImage {
+  readonly via: string;
+  /** An AMI ID or `resolve:ssm:<parameter>[:<version>]`; undefined when the source names no image. */
+  readonly image?: string;
+  /** Set when the source could not be looked up (a deleted launch template, say). */
+  readonly missing?: string;
+}
+
+/** What the handler found out, for `evaluate`. */
+export interface Facts {
+  readonly accountId: string;
+  readonly now: Date;
+  readonly catalog: Catalog;
+  /** AMI ID -> its description; absent: not found (deregistered, or not shared with the account). */
+  readonly images: Map<string, ImageFacts>;
+}
+
+/** One evaluation, as PutEvaluations takes it. */
+export interface Verdict {
+  readonly ComplianceResourceType: string;
+  readonly ComplianceResourceId: string;
+  readonly ComplianceType: ComplianceType;
+  readonly Annotation: string;
+  readonly OrderingTimestamp: Date;
+}
+
+/** A Config event that cannot be evaluated: the message says what is wrong with it. */
+export class MalformedEventError extends Error {
+  constructor(message: string) {
+    super(`Malformed AWS Config rule event: ${message}`);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/** A Config rule event, as it reaches the function. */
+export interface RuleEvent {
+  readonly invokingEvent?: unknown;
+  readonly ruleParameters?: unknown;
+  readonly resultToken?: unknown;
+  readonly eventLeftScope?: unknown;
+  readonly accountId?: unknown;
+  readonly executionRoleArn?: unknown;
+  readonly configRuleName?: unknown;
+}
+
+/** The three kinds of invocation, parsed and checked. */
+export type ParsedEvent =
+  | { readonly kind: 'change'; readonly resultToken: string; readonly accountId?: string; readonly eventLeftScope: boolean; readonly item: ConfigurationItem }
+  | { readonly kind: 'oversized'; readonly resultToken: string; readonly accountId?: string; readonly eventLeftScope: boolean; readonly summary: ItemSummary }
+  | { readonly kind: 'scheduled'; readonly resultToken: string; readonly accountId?: string; readonly notificationCreationTime: Date };
+
+/** The fields of a configuration item the rule reads. */
+export interface ConfigurationItem {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly resourceName?: string;
+  readonly configurationItemStatus: string;
+  readonly configurationItemCaptureTime: string;
+  readonly configuration?: Record<string, unknown> | null;
+}
+
+/** The summary an oversized-item notification carries instead of the item. */
+export interface ItemSummary {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly resourceName?: string;
+  readonly configurationItemStatus: string;
+  readonly configurationItemCaptureTime: string;
+}
+
+const DELETED_STATUSES = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded', 'ResourceNotRecorded']);
+const GONE_INSTANCE_STATES = new Set(['terminated', 'shutting-down']);
+const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+const RESOLVE_SSM = /^resolve:ssm:(.+?)(?::(\d+))?$/;
+
+/** Parses and checks a Config rule event; throws MalformedEventError before anything is sent. */
+export function parseEvent(event: RuleEvent | null | undefined): ParsedEvent {
+  if (!event || typeof event !== 'object') {
+    throw new MalformedEventError(`expected an object, got: ${JSON.stringify(event)}`);
+  }
+  const resultToken = event.resultToken;
+  if (typeof resultToken !== 'string' || resultToken.length === 0) {
+    throw new MalformedEventError('resultToken is missing (it is required to report evaluations)');
+  }
+  if (typeof event.invokingEvent !== 'string') {
+    throw new MalformedEventError(`invokingEvent must be a JSON string, got: ${typeof event.invokingEvent}`);
+  }
+  let invoking: Record<string, unknown>;
+  try {
+    invoking = JSON.parse(event.invokingEvent);
+  } catch (e) {
+    throw new MalformedEventError(`invokingEvent is not valid JSON (${(e as Error).message})`);
+  }
+  if (!invoking || typeof invoking !== 'object') {
+    throw new MalformedEventError('invokingEvent must be a JSON object');
+  }
+  const accountId = typeof event.accountId === 'string' ? event.accountId : undefined;
+  const eventLeftScope = event.eventLeftScope === true || event.eventLeftScope === 'true';
+  switch (invoking.messageType) {
+    case 'ConfigurationItemChangeNotification':
+      return { kind: 'change', resultToken, accountId, eventLeftScope, item: checkItem(invoking.configurationItem, 'configurationItem') as ConfigurationItem };
+    case 'OversizedConfigurationItemChangeNotification':
+      return { kind: 'oversized', resultToken, accountId, eventLeftScope, summary: checkItem(invoking.configurationItemSummary, 'configurationItemSummary') };
+    case 'ScheduledNotification': {
+      const time = new Date(String(invoking.notificationCreationTime));
+      if (isNaN(time.getTime())) {
+        throw new MalformedEventError(`notificationCreationTime is not a timestamp, got: ${JSON.stringify(invoking.notificationCreationTime)}`);
+      }
+      return { kind: 'scheduled', resultToken, accountId, notificationCreationTime: time };
+    }
+    default:
+      throw new MalformedEventError(`unknown messageType: ${JSON.stringify(invoking.messageType)}`);
+  }
+}
+
+function checkItem(value: unknown, name: string): ItemSummary {
+  if (!value || typeof value !== 'object') {
+    throw new MalformedEventError(`${name} is missing`);
+  }
+  const item = value as Record<string, unknown>;
+  for (const field of ['resourceType', 'resourceId', 'configurationItemStatus', 'configurationItemCaptureTime']) {
+    if (typeof item[field] !== 'string' || item[field] === '') {
+      throw new MalformedEventError(`${name}.${field} is missing`);
+    }
+  }
+  if (isNaN(new Date(item.configurationItemCaptureTime as string).getTime())) {
+    throw new MalformedEventError(`${name}.configurationItemCaptureTime is not a timestamp, got: '${item.configurationItemCaptureTime}'`);
+  }
+  return item as unknown as ItemSummary;
+}
+
+function isResourceType(value: string): value is ResourceType {
+  return (RESOURCE_TYPES as readonly string[]).includes(value);
+}
+
+/**
+ * Whether a resource is out of scope before its configuration is read: the reason, or
+ * undefined. Deleted items, items that left the rule's scope and types the rule does not
+ * evaluate are NOT_APPLICABLE.
+ */
+export function outOfScope(resourceType: string, status: string, eventLeftScope: boolean, enabled: ResourceType[]): string | undefined {
+  if (eventLeftScope) return 'the resource left the scope of the rule';
+  if (DELETED_STATUSES.has(status)) return `the resource is deleted or no longer recorded (${status})`;
+  if (!isResourceType(resourceType) || !enabled.includes(resourceType)) return `${resourceType} is not evaluated by this rule`;
+  return undefined;
+}
+
+/** The subject of a configuration-change event: what the resource launches from, from its item. */
+export function subjectFromItem(item: ConfigurationItem, eventLeftScope: boolean, enabled: ResourceType[]): Subject {
+  const orderingTimestamp = new Date(item.configurationItemCaptureTime);
+  const resourceType = item.resourceType as ResourceType;
+  const base = { resourceType, resourceId: item.resourceId, orderingTimestamp };
+  const skip = outOfScope(item.resourceType, item.configurationItemStatus, eventLeftScope, enabled);
+  if (skip) return { ...base, notApplicable: skip, sources: [] };
+  const configuration = item.configuration;
+  if (!configuration || typeof configuration !== 'object') {
+    throw new MalformedEventError(`configurationItem.configuration is missing for ${item.resourceType} ${item.resourceId}`);
+  }
+  switch (resourceType) {
+    case INSTANCE:
+      return { ...base, ...instanceSources(configuration as InstanceShape) };
+    case LAUNCH_TEMPLATE:
+      return { ...base, sources: launchTemplateSources(item.resourceId) };
+    case AUTO_SCALING_GROUP:
+      return { ...base, ...autoScalingGroupSources(configuration as AutoScalingGroupShape) };
+  }
+}
+
+/** The fields of an instance the rule reads (configuration item or DescribeInstances, camelCased). */
+export interface InstanceShape {
+  readonly imageId?: string;
+  readonly state?: { readonly name?: string };
+}
+
+export function instanceSources(instance: InstanceShape): Pick<Subject, 'sources' | 'notApplicable'> {
+  const state = instance.state?.name;
+  if (state && GONE_INSTANCE_STATES.has(state)) {
+    return { notApplicable: `the instance is ${state}`, sources: [] };
+  }
+  return { sources: [{ via: 'instance', image: instance.imageId ?? '' }] };
+}
+
+/** A launch template is judged by its default version, the one launches use unless told otherwise. */
+export function launchTemplateSources(launchTemplateId: string): LaunchSource[] {
+  return [{ via: 'default version', launchTemplate: { launchTemplateId, version: '$Default' } }];
+}
+
+interface LaunchTemplateSpecShape {
+  readonly launchTemplateId?: string;
+  readonly launchTemplateName?: string;
+  readonly version?: string;
+}
+
+/** The fields of an Auto Scaling group the rule reads (configuration item or DescribeAutoScalingGroups, camelCased). */
+export interface AutoScalingGroupShape {
+  readonly launchConfigurationName?: string;
+  readonly launchTemplate?: LaunchTemplateSpecShape;
+  readonly mixedInstancesPolicy?: {
+    readonly launchTemplate?: {
+      readonly launchTemplateSpecification?: LaunchTemplateSpecShape;
+      readonly overrides?: Array<{ readonly instanceType?: string; readonly launchTemplateSpecification?: LaunchTemplateSpecShape }>;
+    };
+  };
+}
+
+/**
+ * What an Auto Scaling group launches from: its launch configuration, its launch template, or
+ * the launch template of its mixed instances policy and the per-instance-type templates of its
+ * overrides. A group with none of these is left NOT_APPLICABLE.
+ */
+export function autoScalingGroupSources(group: AutoScalingGroupShape): Pick<Subject, 'sources' | 'notApplicable'> {
+  const sources: LaunchSource[] = [];
+  if (group.launchConfigurationName) {
+    sources.push({ via: `launch configuration ${group.launchConfigurationName}`, launchConfigurationName: group.launchConfigurationName });
+  }
+  const template = toRef(group.launchTemplate);
+  if (template) sources.push({ via: `launch template ${describeRef(template)}`, launchTemplate: template });
+  const mixed = group.mixedInstancesPolicy?.launchTemplate;
+  const mixedTemplate = toRef(mixed?.launchTemplateSpecification);
+  if (mixedTemplate) sources.push({ via: `mixed instances launch template ${describeRef(mixedTemplate)}`, launchTemplate: mixedTemplate });
+  (mixed?.overrides ?? []).forEach((override, i) => {
+    const ref = toRef(override.launchTemplateSpecification);
+    if (ref) {
+      sources.push({ via: `mixed instances override ${i + 1}${override.instanceType ? ` (${override.instanceType})` : ''} launch template ${describeRef(ref)}`, launchTemplate: ref });
+    }
+  });
+  if (sources.length === 0) return { notApplicable: 'the group has no launch template or launch configuration', sources };
+  return { sources };
+}
+
+function toRef(spec: LaunchTemplateSpecShape | undefined): LaunchTemplateRef | undefined {
+  if (!spec || (!spec.launchTemplateId && !spec.launchTemplateName)) return undefined;
+  return { launchTemplateId: spec.launchTemplateId || undefined, launchTemplateName: spec.launchTemplateName || undefined, version: spec.version || '$Default' };
+}
+
+export function describeRef(ref: LaunchTemplateRef): string {
+  return `${ref.launchTemplateId ?? ref.launchTemplateName} version ${ref.version}`;
+}
+
+/** The AMI IDs among resolved images, for one DescribeImages lookup. */
+export function amiIdsOf(images: Iterable<ResolvedImage>): string[] {
+  const ids = new Set<string>();
+  for (const { image } of images) {
+    if (image && AMI_ID.test(image)) ids.add(image);
+  }
+  return [...ids];
+}
+
+/** The SSM parameter a `resolve:ssm:` image names, or undefined. */
+export function parseResolveSsm(image: string): { parameter: string; version?: number } | undefined {
+  const match = RESOLVE_SSM.exec(image);
+  if (!match) return undefined;
+  return { parameter: match[1], version: match[2] === undefined ? undefined : Number(match[2]) };
+}
+
+/** Whether an SSM parameter name is approved: a GoldenImage parameter, or under a catalog path. */
+export function isApprovedParameter(policy: ApprovalPolicy, parameter: string): boolean {
+  const name = parameter.startsWith('/') ? parameter : `/${parameter}`;
+  return policy.parameterNames.includes(name) || policy.catalogPaths.some(path => name.startsWith(`${path}/`));
+}
+
+/** Whether the policy reads the SSM catalog at all (so the handler can skip it). */
+export function usesCatalog(policy: ApprovalPolicy): boolean {
+  return policy.catalogPaths.length > 0 || policy.parameterNames.length > 0;
+}
+
+interface ImageJudgement {
+  readonly compliant: boolean;
+  readonly reason: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Judges one AMI against the policy. */
+export function judgeImage(policy: ApprovalPolicy, facts: Facts, imageId: string): ImageJudgement {
+  const image = facts.images.get(imageId);
+  const inCatalog = facts.catalog.amis.get(imageId);
+  if (!image || image.state === 'deregistered') {
+    const known = inCatalog ? ` (it was published to ${inCatalog})` : '';
+    return { compliant: false, reason: `${imageId} is deregistered or not shared with this account${known}` };
+  }
+  const approvals: string[] = [];
+  if (inCatalog) approvals.push(`SSM catalog ${inCatalog}`);
+  if (policy.ownerAccounts.includes(image.ownerId)) approvals.push(`owner account ${image.ownerId}`);
+  const tagKeys = Object.keys(policy.amiTags);
+  const ownImage = image.ownerId === facts.accountId;
+  if (tagKeys.length > 0 && ownImage && tagKeys.every(key => image.tags[key] === policy.amiTags[key])) {
+    approvals.push(`AMI tags ${tagKeys.map(key => `${key}=${policy.amiTags[key]}`).join(',')}`);
+  }
+  if (approvals.length === 0) {
+    const failed: string[] = [];
+    if (usesCatalog(policy)) failed.push('not in the SSM catalog');
+    if (policy.ownerAccounts.length > 0) failed.push(`owner ${image.ownerId} not approved`);
+    if (tagKeys.length > 0) {
+      failed.push(ownImage ? 'approval tags missing' : `tags of AMIs owned by ${image.ownerId} are not visible here`);
+    }
+    return { compliant: false, reason: `unknown AMI ${imageId}: ${failed.join('; ')}` };
+  }
+  if (!policy.allowDeprecated && image.deprecationTime) {
+    const deprecation = new Date(image.deprecationTime);
+    if (!isNaN(deprecation.getTime()) && deprecation.getTime() <= facts.now.getTime()) {
+      return { compliant: false, reason: `${imageId} is deprecated since ${image.deprecationTime}` };
+    }
+  }
+  if (policy.maxAgeDays !== undefined && image.creationDate) {
+    const created = new Date(image.creationDate);
+    const ageDays = Math.floor((facts.now.getTime() - created.getTime()) / DAY_MS);
+    if (!isNaN(ageDays) && ageDays > policy.maxAgeDays) {
+      return { compliant: false, reason: `${imageId} is ${ageDays} days old, older than the maximum age of ${policy.maxAgeDays} days` };
+    }
+  }
+  return { compliant: true, reason: `${imageId} approved by ${approvals[0]}` };
+}
+
+/**
+ * The verdict on one resource. Every image it launches from must be approved; the first one
+ * that is not names the reason. A resource that names no image at all is NOT_APPLICABLE.
+ */
+export function evaluate(subject: Subject, images: ResolvedImage[], policy: ApprovalPolicy, facts: Facts): Verdict {
+  const verdict = (complianceType: ComplianceType, annotation: string): Verdict => ({
+    ComplianceResourceType: subject.resourceType,
+    ComplianceResourceId: subject.resourceId,
+    ComplianceType: complianceType,
+    Annotation: truncate(annotation),
+    OrderingTimestamp: subject.orderingTimestamp,
+  });
+  if (subject.notApplicable) return verdict('NOT_APPLICABLE', subject.notApplicable);
+  const reasons: string[] = [];
+  let judged = 0;
+  for (const resolved of images) {
+    const prefix = subject.resourceType === INSTANCE ? '' : `${resolved.via}: `;
+    if (resolved.missing) {
+      reasons.push(`${prefix}${resolved.missing}`);
+      continue;
+    }
+    if (!resolved.image) continue;
+    judged++;
+    const ssm = parseResolveSsm(resolved.image);
+    if (ssm) {
+      if (!isApprovedParameter(policy, ssm.parameter)) {
+        reasons.push(`${prefix}SSM parameter ${ssm.parameter} is not an approved golden AMI parameter`);
+      }
+      continue;
+    }
+    if (!AMI_ID.test(resolved.image)) {
+      reasons.push(`${prefix}'${resolved.image}' is not an AMI ID`);
+      continue;
+    }
+    const judgement = judgeImage(policy, facts, resolved.image);
+    if (!judgement.compliant) reasons.push(`${prefix}${judgement.reason}`);
+  }
+  if (reasons.length > 0) return verdict('NON_COMPLIANT', reasons.join(' | '));
+  if (judged === 0) return verdict('NOT_APPLICABLE', 'no image is specified');
+  return verdict('COMPLIANT', images.filter(i => i.image).map(i => {
+    const ssm = parseResolveSsm(i.image!);
+    const what = ssm ? `resolve:ssm:${ssm.parameter} (approved parameter)` : judgeImage(policy, facts, i.image!).reason;
+    return subject.resourceType === INSTANCE ? what : `${i.via}: ${what}`;
+  }).join(' | '));
+}
+
+function truncate(annotation: string): string {
+  return annotation.length <= MAX_ANNOTATION_LENGTH ? annotation : `${annotation.slice(0, MAX_ANNOTATION_LENGTH - 3)}...`;
+}
+
+/** Splits evaluations into PutEvaluations calls. */
+export function batches<T>(items: T[], size: number = MAX_EVALUATIONS_PER_CALL): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/** Reads the settings the construct rendered into the environment; throws when they are unusable. */
+export function parseSettings(json: string | undefined): RuleSettings {
+  if (!json) throw new Error('GOLDEN_AMI_RULE_SETTINGS is not set: the function must be deployed by GoldenAmiComplianceRule');
+  const raw = JSON.parse(json) as Partial<RuleSettings>;
+  const policy = raw.policy as Partial<ApprovalPolicy> | undefined;
+  if (!policy) throw new Error('GOLDEN_AMI_RULE_SETTINGS has no policy');
+  const settings: RuleSettings = {
+    policy: {
+      catalogPaths: policy.catalogPaths ?? [],
+      parameterNames: policy.parameterNames ?? [],
+      ownerAccounts: policy.ownerAccounts ?? [],
+      amiTags: policy.amiTags ?? {},
+      maxAgeDays: policy.maxAgeDays,
+      allowDeprecated: policy.allowDeprecated ?? false,
+    },
+    resourceTypes: (raw.resourceTypes ?? [...RESOURCE_TYPES]).filter(isResourceType),
+    memberRoleName: raw.memberRoleName,
+  };
+  const p = settings.policy;
+  if (!usesCatalog(p) && p.ownerAccounts.length === 0 && Object.keys(p.amiTags).length === 0) {
+    throw new Error('GOLDEN_AMI_RULE_SETTINGS approves nothing');
+  }
+  return settings;
+}

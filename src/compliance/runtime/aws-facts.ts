@@ -1,0 +1,437 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand, AutoScalingGroup, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import { GetParameterHistoryCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AUTO_SCALING_GROUP,
+  AutoScalingGroupShape,
+  Catalog,
+  ImageFacts,
+  INSTANCE,
+  instanceSources,
+  LAUNCH_TEMPLATE,
+  LaunchSource,
+  LaunchTemplateRef,
+  ResolvedImage,
+  RuleSettings,
+  Subject,
+  autoScalingGroupSources,
+  describeRef,
+  launchTemplateSources,
+  amiIdsOf,
+} from '../evaluate';
+
+/**
+ * The AWS side of the compliance rule: reads the SSM catalog, describes images, resolves
+ * launch templates and launch configurations, and lists resources page by page. Every read is
+ * made once per invocation (results are cached on the instance) and lists use the largest page
+ * the API allows.
+ *
+ * Internal to the package (bundled into the rule's Lambda function).
+ */
+
+/** The clients the rule uses, for one account. */
+export interface AwsClients {
+  readonly ec2: EC2Client;
+  readonly ssm: SSMClient;
+  readonly autoScaling: AutoScalingClient;
+  readonly config: ConfigServiceClient;
+}
+
+/** Retries per call; the SDK's standard mode backs off exponentially, longer on throttling. */
+const MAX_ATTEMPTS = 8;
+/** The largest pages the APIs allow. */
+export const INSTANCE_PAGE = 1000;
+export const LAUNCH_TEMPLATE_VERSION_PAGE = 200;
+export const AUTO_SCALING_GROUP_PAGE = 100;
+export const PARAMETERS_BY_PATH_PAGE = 10;
+export const PARAMETER_HISTORY_PAGE = 50;
+export const LAUNCH_CONFIGURATION_NAMES = 50;
+export const IMAGE_IDS_PER_CALL = 200;
+/** Concurrent reads of parameter histories and launch templates. */
+const READ_CONCURRENCY = 5;
+
+const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+function clientConfig(credentials?: StaticCredentials) {
+  return { maxAttempts: MAX_ATTEMPTS, retryMode: 'standard', ...(credentials ? { credentials } : {}) };
+}
+
+let defaultClients: AwsClients | undefined;
+
+/** The clients for the function's own account, created once per container. */
+export function ownAccountClients(): AwsClients {
+  defaultClients ??= newClients();
+  return defaultClients;
+}
+
+/** Forgets the cached clients (tests change the endpoint between runs). */
+export function resetClients(): void {
+  defaultClients = undefined;
+}
+
+function newClients(credentials?: StaticCredentials): AwsClients {
+  const config = clientConfig(credentials);
+  return {
+    ec2: new EC2Client(config),
+    ssm: new SSMClient(config),
+    autoScaling: new AutoScalingClient(config),
+    config: new ConfigServiceClient(config),
+  };
+}
+
+/**
+ * The clients for an evaluated account: the function's own, or, for an organization rule,
+ * those of the member role assumed in that account.
+ */
+export async function clientsForAccount(
+  settings: RuleSettings,
+  accountId: string | undefined,
+  ownAccount: string | undefined,
+  partition: string,
+): Promise<AwsClients> {
+  if (!settings.memberRoleName || !accountId || accountId === ownAccount) return ownAccountClients();
+  const sts = new STSClient(clientConfig());
+  const roleArn = `arn:${partition}:iam::${accountId}:role/${settings.memberRoleName}`;
+  const { Credentials: credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'golden-ami-compliance', DurationSeconds: 900 }));
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+    throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+  }
+  return newClients({ accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken });
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function errorName(e: unknown): string {
+  return (e as { name?: string; Code?: string })?.name ?? (e as { Code?: string })?.Code ?? '';
+}
+
+const NOT_FOUND = /NotFound|NotFoundException|VersionNotFound/;
+
+/** A page of subjects from a listing, ready to resolve and evaluate. */
+export interface SubjectPage {
+  readonly subjects: Subject[];
+}
+
+/** Facts about one account, gathered lazily and cached for the invocation. */
+export class AwsFacts {
+  private catalogPromise?: Promise<Catalog>;
+  private readonly images = new Map<string, ImageFacts | null>();
+  private readonly templates = new Map<string, Promise<ResolvedImage>>();
+  private readonly launchConfigurations = new Map<string, string | null>();
+
+  constructor(private readonly clients: AwsClients, private readonly settings: RuleSettings) {}
+
+  /** Every AMI ID each catalog parameter has held (within the 100 versions SSM keeps), read once. */
+  public catalog(): Promise<Catalog> {
+    this.catalogPromise ??= this.readCatalog();
+    return this.catalogPromise;
+  }
+
+  private async readCatalog(): Promise<Catalog> {
+    const { catalogPaths, parameterNames } = this.settings.policy;
+    const names = new Set(parameterNames);
+    for (const path of catalogPaths) {
+      let token: string | undefined;
+      do {
+        const page = await this.clients.ssm.send(new GetParametersByPathCommand({
+          Path: path, Recursive: true, MaxResults: PARAMETERS_BY_PATH_PAGE, NextToken: token,
+        }));
+        for (const parameter of page.Parameters ?? []) if (parameter.Name) names.add(parameter.Name);
+        token = page.NextToken;
+      } while (token);
+    }
+    const amis = new Map<string, string>();
+    await mapLimit([...names], READ_CONCURRENCY, async name => {
+      let token: string | undefined;
+      try {
+        do {
+          const page = await this.clients.ssm.send(new GetParameterHistoryCommand({
+            Name: name, MaxResults: PARAMETER_HISTORY_PAGE, NextToken: token,
+          }));
+          for (const version of page.Parameters ?? []) {
+            for (const value of (version.Value ?? '').split(',')) {
+              const ami = value.trim();
+              if (ami.startsWith('ami-') && !amis.has(ami)) amis.set(ami, name);
+            }
+          }
+          token = page.NextToken;
+        } while (token);
+      } catch (e) {
+        // A GoldenImage whose first build has not finished yet has no parameter: it approves nothing.
+        if (errorName(e) !== 'ParameterNotFound') throw e;
+      }
+    });
+    return { amis };
+  }
+
+  /** The descriptions of the given AMIs (cached), for `evaluate`. */
+  public async imageFacts(ids: string[]): Promise<Map<string, ImageFacts>> {
+    const unknown = ids.filter(id => !this.images.has(id));
+    for (let i = 0; i < unknown.length; i += IMAGE_IDS_PER_CALL) {
+      await this.describeImages(unknown.slice(i, i + IMAGE_IDS_PER_CALL));
+    }
+    const result = new Map<string, ImageFacts>();
+    for (const id of ids) {
+      const facts = this.images.get(id);
+      if (facts) result.set(id, facts);
+    }
+    return result;
+  }
+
+  private async describeImages(ids: string[]): Promise<void> {
+    let images: Image[];
+    try {
+      const response = await this.clients.ec2.send(new DescribeImagesCommand({ ImageIds: ids }));
+      images = response.Images ?? [];
+    } catch (e) {
+      if (!/InvalidAMIID\.(NotFound|Unavailable)/.test(errorName(e))) throw e;
+      // The call fails as a whole when an ID is gone: split until the missing ones are alone.
+      if (ids.length === 1) {
+        this.images.set(ids[0], null);
+        return;
+      }
+      const half = Math.ceil(ids.length / 2);
+      await this.describeImages(ids.slice(0, half));
+      await this.describeImages(ids.slice(half));
+      return;
+    }
+    for (const image of images) {
+      if (!image.ImageId) continue;
+      this.images.set(image.ImageId, {
+        imageId: image.ImageId,
+        ownerId: image.OwnerId ?? '',
+        creationDate: image.CreationDate,
+        deprecationTime: image.DeprecationTime,
+        state: image.State,
+        tags: Object.fromEntries((image.Tags ?? []).map(tag => [tag.Key ?? '', tag.Value ?? ''])),
+      });
+    }
+    for (const id of ids) if (!this.images.has(id)) this.images.set(id, null);
+  }
+
+  /** Looks up what each source launches from. */
+  public async resolve(subject: Subject): Promise<ResolvedImage[]> {
+    return Promise.all(subject.sources.map(source => this.resolveSource(source)));
+  }
+
+  private async resolveSource(source: LaunchSource): Promise<ResolvedImage> {
+    if (source.image !== undefined) return { via: source.via, image: source.image || undefined };
+    if (source.launchTemplate) return { ...(await this.launchTemplateImage(source.launchTemplate)), via: source.via };
+    if (source.launchConfigurationName) {
+      await this.prefetchLaunchConfigurations([source.launchConfigurationName]);
+      const image = this.launchConfigurations.get(source.launchConfigurationName);
+      return image === null || image === undefined
+        ? { via: source.via, missing: `launch configuration ${source.launchConfigurationName} not found` }
+        : { via: source.via, image };
+    }
+    return { via: source.via };
+  }
+
+  private launchTemplateImage(ref: LaunchTemplateRef): Promise<ResolvedImage> {
+    const key = templateKey(ref);
+    let promise = this.templates.get(key);
+    if (!promise) {
+      promise = this.readLaunchTemplate(ref);
+      this.templates.set(key, promise);
+    }
+    return promise;
+  }
+
+  private async readLaunchTemplate(ref: LaunchTemplateRef): Promise<ResolvedImage> {
+    try {
+      const response = await this.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateId: ref.launchTemplateId,
+        LaunchTemplateName: ref.launchTemplateId ? undefined : ref.launchTemplateName,
+        Versions: [ref.version],
+      }));
+      const version = response.LaunchTemplateVersions?.[0];
+      if (!version) return { via: '', missing: `launch template ${describeRef(ref)} not found` };
+      return { via: '', image: version.LaunchTemplateData?.ImageId };
+    } catch (e) {
+      if (NOT_FOUND.test(errorName(e))) return { via: '', missing: `launch template ${describeRef(ref)} not found` };
+      throw e;
+    }
+  }
+
+  private rememberTemplateVersion(version: LaunchTemplateVersion, alias: string): void {
+    const image: ResolvedImage = { via: '', image: version.LaunchTemplateData?.ImageId };
+    for (const ref of [
+      { launchTemplateId: version.LaunchTemplateId, version: alias },
+      { launchTemplateName: version.LaunchTemplateName, version: alias },
+    ]) {
+      this.templates.set(templateKey(ref), Promise.resolve(image));
+    }
+  }
+
+  /** Reads launch configurations by name, 50 per call, and caches their image IDs. */
+  public async prefetchLaunchConfigurations(names: string[]): Promise<void> {
+    const unknown = [...new Set(names)].filter(name => !this.launchConfigurations.has(name));
+    for (let i = 0; i < unknown.length; i += LAUNCH_CONFIGURATION_NAMES) {
+      const chunk = unknown.slice(i, i + LAUNCH_CONFIGURATION_NAMES);
+      const response = await this.clients.autoScaling.send(new DescribeLaunchConfigurationsCommand({
+        LaunchConfigurationNames: chunk, MaxRecords: LAUNCH_CONFIGURATION_NAMES,
+      }));
+      for (const configuration of response.LaunchConfigurations ?? []) {
+        if (configuration.LaunchConfigurationName) this.launchConfigurations.set(configuration.LaunchConfigurationName, configuration.ImageId ?? '');
+      }
+      for (const name of chunk) if (!this.launchConfigurations.has(name)) this.launchConfigurations.set(name, null);
+    }
+  }
+
+  /** One resource by ID, described from its service (for oversized items, whose item is not sent). */
+  public async describeOne(resourceType: string, resourceId: string, resourceName: string | undefined): Promise<Pick<Subject, 'sources' | 'notApplicable'>> {
+    switch (resourceType) {
+      case INSTANCE: {
+        try {
+          const response = await this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [resourceId] }));
+          const instance = response.Reservations?.[0]?.Instances?.[0];
+          if (!instance) return { notApplicable: 'the instance no longer exists', sources: [] };
+          return instanceSources({ imageId: instance.ImageId, state: { name: instance.State?.Name } });
+        } catch (e) {
+          if (NOT_FOUND.test(errorName(e))) return { notApplicable: 'the instance no longer exists', sources: [] };
+          throw e;
+        }
+      }
+      case LAUNCH_TEMPLATE:
+        return { sources: launchTemplateSources(resourceId) };
+      case AUTO_SCALING_GROUP: {
+        const response = await this.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({
+          AutoScalingGroupNames: [resourceName ?? resourceId],
+        }));
+        const group = response.AutoScalingGroups?.[0];
+        if (!group) return { notApplicable: 'the group no longer exists', sources: [] };
+        return autoScalingGroupSources(groupShape(group));
+      }
+      default:
+        return { notApplicable: `${resourceType} is not evaluated by this rule`, sources: [] };
+    }
+  }
+
+  /** Live instances, a page of up to 1,000 at a time. */
+  public async *instancePages(orderingTimestamp: Date): AsyncGenerator<Subject[]> {
+    let token: string | undefined;
+    do {
+      const page = await this.clients.ec2.send(new DescribeInstancesCommand({
+        MaxResults: INSTANCE_PAGE,
+        NextToken: token,
+        Filters: [{ Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }],
+      }));
+      const subjects: Subject[] = [];
+      for (const reservation of page.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          if (!instance.InstanceId) continue;
+          subjects.push({
+            resourceType: INSTANCE,
+            resourceId: instance.InstanceId,
+            orderingTimestamp,
+            ...instanceSources({ imageId: instance.ImageId, state: { name: instance.State?.Name } }),
+          });
+        }
+      }
+      token = page.NextToken;
+      yield subjects;
+    } while (token);
+  }
+
+  /** Every launch template's default version, 200 at a time, without one call per template. */
+  public async *launchTemplatePages(orderingTimestamp: Date): AsyncGenerator<Subject[]> {
+    let token: string | undefined;
+    do {
+      const page = await this.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ Versions: ['$Default'], MaxResults: LAUNCH_TEMPLATE_VERSION_PAGE, NextToken: token }));
+      const subjects: Subject[] = [];
+      for (const version of page.LaunchTemplateVersions ?? []) {
+        if (!version.LaunchTemplateId) continue;
+        this.rememberTemplateVersion(version, '$Default');
+        subjects.push({
+          resourceType: LAUNCH_TEMPLATE,
+          resourceId: version.LaunchTemplateId,
+          orderingTimestamp,
+          sources: launchTemplateSources(version.LaunchTemplateId),
+        });
+      }
+      token = page.NextToken;
+      yield subjects;
+    } while (token);
+  }
+
+  /** Auto Scaling groups, 100 at a time, with their launch configurations read in bulk. */
+  public async *autoScalingGroupPages(orderingTimestamp: Date): AsyncGenerator<Subject[]> {
+    let token: string | undefined;
+    do {
+      const page = await this.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({
+        MaxRecords: AUTO_SCALING_GROUP_PAGE, NextToken: token,
+      }));
+      const groups = page.AutoScalingGroups ?? [];
+      await this.prefetchLaunchConfigurations(groups.map(group => group.LaunchConfigurationName).filter((name): name is string => !!name));
+      const subjects: Subject[] = groups.filter(group => group.AutoScalingGroupName).map(group => ({
+        resourceType: AUTO_SCALING_GROUP,
+        // Config identifies a group by its ARN (its name is the item's resourceName).
+        resourceId: group.AutoScalingGroupARN ?? group.AutoScalingGroupName!,
+        orderingTimestamp,
+        ...autoScalingGroupSources(groupShape(group)),
+      }));
+      token = page.NextToken;
+      yield subjects;
+    } while (token);
+  }
+
+  /** Resolves a page of subjects and looks up its AMIs in one go. */
+  public async resolvePage(subjects: Subject[]): Promise<ResolvedImage[][]> {
+    const resolved = await mapLimit(subjects, READ_CONCURRENCY, subject => this.resolve(subject));
+    await this.imageFacts(amiIdsOf(resolved.flat()));
+    return resolved;
+  }
+
+  /** Every image description gathered so far (absent: not found). */
+  public knownImages(): Map<string, ImageFacts> {
+    const result = new Map<string, ImageFacts>();
+    for (const [id, facts] of this.images) if (facts) result.set(id, facts);
+    return result;
+  }
+}
+
+function templateKey(ref: LaunchTemplateRef): string {
+  return `${ref.launchTemplateId ? `id:${ref.launchTemplateId}` : `name:${ref.launchTemplateName}`}@${ref.version}`;
+}
+
+function specShape(spec: LaunchTemplateSpecification | undefined) {
+  return spec && { launchTemplateId: spec.LaunchTemplateId, launchTemplateName: spec.LaunchTemplateName, version: spec.Version };
+}
+
+/** DescribeAutoScalingGroups output in the configuration item's camelCase shape. */
+export function groupShape(group: AutoScalingGroup): AutoScalingGroupShape {
+  const mixed = group.MixedInstancesPolicy?.LaunchTemplate;
+  return {
+    launchConfigurationName: group.LaunchConfigurationName,
+    launchTemplate: specShape(group.LaunchTemplate),
+    mixedInstancesPolicy: mixed && {
+      launchTemplate: {
+        launchTemplateSpecification: specShape(mixed.LaunchTemplateSpecification),
+        overrides: (mixed.Overrides ?? []).map(override => ({
+          instanceType: override.InstanceType,
+          launchTemplateSpecification: specShape(override.LaunchTemplateSpecification),
+        })),
+      },
+    },
+  };
+}

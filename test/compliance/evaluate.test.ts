@@ -1,0 +1,263 @@
+import {
+  ApprovalPolicy,
+  Facts,
+  ImageFacts,
+  MalformedEventError,
+  ResolvedImage,
+  Subject,
+  autoScalingGroupSources,
+  batches,
+  evaluate,
+  instanceSources,
+  isApprovedParameter,
+  judgeImage,
+  outOfScope,
+  parseEvent,
+  parseResolveSsm,
+  parseSettings,
+  subjectFromItem,
+  amiIdsOf,
+  RESOURCE_TYPES,
+} from '../../src/compliance/evaluate';
+
+const ACCOUNT = '111111111111';
+const FACTORY = '999999999999';
+const NOW = new Date('2025-06-01T00:00:00Z');
+const GOLDEN = 'ami-0123456789abcdef0';
+const OLD = 'ami-0123456789abcdef1';
+const OWN = 'ami-0123456789abcdef2';
+const STRANGER = 'ami-0123456789abcdef3';
+const DEPRECATED = 'ami-0123456789abcdef4';
+const GONE = 'ami-0123456789abcdef5';
+const CATALOGED_SHARED = 'ami-0123456789abcdef6';
+
+const image = (imageId: string, ownerId: string, creationDate: string, extra: Partial<ImageFacts> = {}): ImageFacts =>
+  ({ imageId, ownerId, creationDate, state: 'available', tags: {}, ...extra });
+
+const FACTS: Facts = {
+  accountId: ACCOUNT,
+  now: NOW,
+  catalog: { amis: new Map([[GOLDEN, '/golden-ami/base/latest'], [GONE, '/golden-ami/base/latest'], [CATALOGED_SHARED, '/golden-ami/app/latest']]) },
+  images: new Map([
+    [GOLDEN, image(GOLDEN, FACTORY, '2025-05-20T00:00:00.000Z')],
+    [OLD, image(OLD, FACTORY, '2024-01-01T00:00:00.000Z')],
+    [OWN, image(OWN, ACCOUNT, '2025-05-30T00:00:00.000Z', { tags: { approved: 'yes', team: 'platform' } })],
+    [STRANGER, image(STRANGER, '888888888888', '2025-05-30T00:00:00.000Z', { tags: { approved: 'yes' } })],
+    [DEPRECATED, image(DEPRECATED, FACTORY, '2025-05-01T00:00:00.000Z', { deprecationTime: '2025-05-31T00:00:00.000Z' })],
+    [CATALOGED_SHARED, image(CATALOGED_SHARED, FACTORY, '2025-05-25T00:00:00.000Z')],
+  ]),
+};
+
+const policy = (overrides: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({
+  catalogPaths: ['/golden-ami'], parameterNames: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false, ...overrides,
+});
+
+const instance = (imageId: string): Subject => ({ resourceType: 'AWS::EC2::Instance', resourceId: 'i-1', orderingTimestamp: NOW, sources: [{ via: 'instance', image: imageId }] });
+const resolvedInstance = (imageId: string): ResolvedImage[] => [{ via: 'instance', image: imageId }];
+
+describe('judgeImage: one AMI against the approval sources', () => {
+  test.each([
+    ['in the SSM catalog', policy(), GOLDEN, true, `${GOLDEN} approved by SSM catalog /golden-ami/base/latest`],
+    ['owned by an approved account', policy({ catalogPaths: [], ownerAccounts: [FACTORY] }), OLD, true, `${OLD} approved by owner account ${FACTORY}`],
+    ['own AMI with the tags', policy({ catalogPaths: [], amiTags: { approved: 'yes' } }), OWN, true, `${OWN} approved by AMI tags approved=yes`],
+    ['own AMI with only some tags', policy({ catalogPaths: [], amiTags: { approved: 'yes', team: 'apps' } }), OWN, false, `unknown AMI ${OWN}: approval tags missing`],
+    ['another account\'s AMI with matching tags (tags not trusted)', policy({ catalogPaths: [], amiTags: { approved: 'yes' } }), STRANGER, false,
+      `unknown AMI ${STRANGER}: tags of AMIs owned by 888888888888 are not visible here`],
+    ['unknown to every source', policy({ ownerAccounts: [FACTORY], amiTags: { approved: 'yes' } }), STRANGER, false,
+      `unknown AMI ${STRANGER}: not in the SSM catalog; owner 888888888888 not approved; tags of AMIs owned by 888888888888 are not visible here`],
+    ['deregistered, was in the catalog', policy(), GONE, false, `${GONE} is deregistered or not shared with this account (it was published to /golden-ami/base/latest)`],
+    ['not found, never in the catalog', policy({ ownerAccounts: [FACTORY] }), 'ami-0fffffffffffffff0', false, 'ami-0fffffffffffffff0 is deregistered or not shared with this account'],
+    ['deprecated', policy({ ownerAccounts: [FACTORY] }), DEPRECATED, false, `${DEPRECATED} is deprecated since 2025-05-31T00:00:00.000Z`],
+    ['deprecated but allowed', policy({ ownerAccounts: [FACTORY], allowDeprecated: true }), DEPRECATED, true, `${DEPRECATED} approved by owner account ${FACTORY}`],
+    ['too old', policy({ ownerAccounts: [FACTORY], maxAgeDays: 90 }), OLD, false, `${OLD} is 517 days old, older than the maximum age of 90 days`],
+    ['exactly the maximum age', policy({ ownerAccounts: [FACTORY], maxAgeDays: 12 }), GOLDEN, true, `${GOLDEN} approved by SSM catalog /golden-ami/base/latest`],
+    ['one day over the maximum age', policy({ ownerAccounts: [FACTORY], maxAgeDays: 11 }), GOLDEN, false, `${GOLDEN} is 12 days old, older than the maximum age of 11 days`],
+    ['shared from the factory, approved through the catalog', policy(), CATALOGED_SHARED, true, `${CATALOGED_SHARED} approved by SSM catalog /golden-ami/app/latest`],
+  ])('%s', (_name, p, ami, compliant, reason) => {
+    expect(judgeImage(p, FACTS, ami)).toEqual({ compliant, reason });
+  });
+
+  test('a deprecation time in the future does not count yet', () => {
+    const facts: Facts = { ...FACTS, images: new Map([[GOLDEN, image(GOLDEN, FACTORY, '2025-05-20T00:00:00Z', { deprecationTime: '2026-01-01T00:00:00Z' })]]) };
+    expect(judgeImage(policy(), facts, GOLDEN).compliant).toBe(true);
+  });
+
+  test('an image DescribeImages returns in state deregistered is treated as gone', () => {
+    const facts: Facts = { ...FACTS, images: new Map([[GOLDEN, image(GOLDEN, FACTORY, '2025-05-20T00:00:00Z', { state: 'deregistered' })]]) };
+    expect(judgeImage(policy(), facts, GOLDEN).compliant).toBe(false);
+  });
+});
+
+describe('evaluate: the verdict on a resource', () => {
+  test('an instance from an approved AMI is COMPLIANT, with the resource and timestamp Config needs', () => {
+    expect(evaluate(instance(GOLDEN), resolvedInstance(GOLDEN), policy(), FACTS)).toEqual({
+      ComplianceResourceType: 'AWS::EC2::Instance',
+      ComplianceResourceId: 'i-1',
+      ComplianceType: 'COMPLIANT',
+      Annotation: `${GOLDEN} approved by SSM catalog /golden-ami/base/latest`,
+      OrderingTimestamp: NOW,
+    });
+  });
+
+  test('an instance from an unknown AMI is NON_COMPLIANT', () => {
+    expect(evaluate(instance(STRANGER), resolvedInstance(STRANGER), policy(), FACTS)).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: `unknown AMI ${STRANGER}: not in the SSM catalog` });
+  });
+
+  test('a subject out of scope is NOT_APPLICABLE with its reason', () => {
+    const subject: Subject = { ...instance(GOLDEN), notApplicable: 'the instance is terminated', sources: [] };
+    expect(evaluate(subject, [], policy(), FACTS)).toMatchObject({ ComplianceType: 'NOT_APPLICABLE', Annotation: 'the instance is terminated' });
+  });
+
+  test('a launch template without an image is NOT_APPLICABLE', () => {
+    const subject: Subject = { resourceType: 'AWS::EC2::LaunchTemplate', resourceId: 'lt-1', orderingTimestamp: NOW, sources: [] };
+    expect(evaluate(subject, [{ via: 'default version' }], policy(), FACTS)).toMatchObject({ ComplianceType: 'NOT_APPLICABLE', Annotation: 'no image is specified' });
+  });
+
+  test.each([
+    ['resolve:ssm under a catalog path', policy(), 'resolve:ssm:/golden-ami/base/latest', 'COMPLIANT'],
+    ['resolve:ssm with a version', policy(), 'resolve:ssm:/golden-ami/base/latest:7', 'COMPLIANT'],
+    ['resolve:ssm of a GoldenImage parameter', policy({ catalogPaths: [], parameterNames: ['/images/base'], ownerAccounts: [FACTORY] }), 'resolve:ssm:/images/base', 'COMPLIANT'],
+    ['resolve:ssm elsewhere', policy(), 'resolve:ssm:/golden-ami-not/x', 'NON_COMPLIANT'],
+    ['resolve:ssm of a public AWS parameter', policy(), 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64', 'NON_COMPLIANT'],
+    ['a value that is not an AMI', policy(), 'not-an-ami', 'NON_COMPLIANT'],
+  ])('launch template image %s', (_name, p, value, expected) => {
+    const subject: Subject = { resourceType: 'AWS::EC2::LaunchTemplate', resourceId: 'lt-1', orderingTimestamp: NOW, sources: [] };
+    expect(evaluate(subject, [{ via: 'default version', image: value }], p, FACTS).ComplianceType).toBe(expected);
+  });
+
+  test('a group is NON_COMPLIANT when any of its launch sources is, naming each failing one', () => {
+    const subject: Subject = { resourceType: 'AWS::AutoScaling::AutoScalingGroup', resourceId: 'arn:asg', orderingTimestamp: NOW, sources: [] };
+    const verdict = evaluate(subject, [
+      { via: 'mixed instances launch template lt-a version $Default', image: GOLDEN },
+      { via: 'mixed instances override 2 launch template lt-b version 1', image: STRANGER },
+      { via: 'launch configuration old', missing: 'launch configuration old not found' },
+    ], policy(), FACTS);
+    expect(verdict).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: `mixed instances override 2 launch template lt-b version 1: unknown AMI ${STRANGER}: not in the SSM catalog | launch configuration old: launch configuration old not found`,
+    });
+  });
+
+  test('a group whose every source is approved is COMPLIANT, each named', () => {
+    const subject: Subject = { resourceType: 'AWS::AutoScaling::AutoScalingGroup', resourceId: 'arn:asg', orderingTimestamp: NOW, sources: [] };
+    expect(evaluate(subject, [{ via: 'launch template lt-a version 3', image: GOLDEN }, { via: 'override 1', image: 'resolve:ssm:/golden-ami/app/latest' }], policy(), FACTS).Annotation)
+      .toBe(`launch template lt-a version 3: ${GOLDEN} approved by SSM catalog /golden-ami/base/latest | override 1: resolve:ssm:/golden-ami/app/latest (approved parameter)`);
+  });
+
+  test('annotations are cut to Config\'s 256 characters', () => {
+    const subject: Subject = { resourceType: 'AWS::AutoScaling::AutoScalingGroup', resourceId: 'arn:asg', orderingTimestamp: NOW, sources: [] };
+    const many = Array.from({ length: 10 }, (_, i) => ({ via: `override ${i} launch template lt-${i}`, image: STRANGER }));
+    const annotation = evaluate(subject, many, policy(), FACTS).Annotation;
+    expect(annotation).toHaveLength(256);
+    expect(annotation.endsWith('...')).toBe(true);
+  });
+});
+
+describe('what resources launch from', () => {
+  test('instances: the image ID; terminated or shutting-down instances are NOT_APPLICABLE', () => {
+    expect(instanceSources({ imageId: GOLDEN, state: { name: 'running' } })).toEqual({ sources: [{ via: 'instance', image: GOLDEN }] });
+    expect(instanceSources({ imageId: GOLDEN, state: { name: 'stopped' } }).notApplicable).toBeUndefined();
+    expect(instanceSources({ imageId: GOLDEN, state: { name: 'terminated' } })).toEqual({ notApplicable: 'the instance is terminated', sources: [] });
+    expect(instanceSources({ imageId: GOLDEN, state: { name: 'shutting-down' } }).notApplicable).toBe('the instance is shutting-down');
+  });
+
+  test('groups: launch configuration, launch template, mixed instances template and per-override templates', () => {
+    expect(autoScalingGroupSources({
+      launchConfigurationName: 'lc',
+      launchTemplate: { launchTemplateName: 'named' },
+      mixedInstancesPolicy: {
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateId: 'lt-a', version: '$Latest' },
+          overrides: [{ instanceType: 'm7i.large' }, { instanceType: 'm7g.large', launchTemplateSpecification: { launchTemplateId: 'lt-b', version: '4' } }],
+        },
+      },
+    }).sources).toEqual([
+      { via: 'launch configuration lc', launchConfigurationName: 'lc' },
+      { via: 'launch template named version $Default', launchTemplate: { launchTemplateName: 'named', version: '$Default' } },
+      { via: 'mixed instances launch template lt-a version $Latest', launchTemplate: { launchTemplateId: 'lt-a', version: '$Latest' } },
+      { via: 'mixed instances override 2 (m7g.large) launch template lt-b version 4', launchTemplate: { launchTemplateId: 'lt-b', version: '4' } },
+    ]);
+  });
+
+  test('a group with nothing to launch from is NOT_APPLICABLE', () => {
+    expect(autoScalingGroupSources({ launchTemplate: { launchTemplateId: '', launchTemplateName: '' } })).toEqual({ notApplicable: 'the group has no launch template or launch configuration', sources: [] });
+  });
+
+  test('launch templates are judged by their default version', () => {
+    const subject = subjectFromItem({ resourceType: 'AWS::EC2::LaunchTemplate', resourceId: 'lt-1', configurationItemStatus: 'OK', configurationItemCaptureTime: NOW.toISOString(), configuration: {} }, false, [...RESOURCE_TYPES]);
+    expect(subject.sources).toEqual([{ via: 'default version', launchTemplate: { launchTemplateId: 'lt-1', version: '$Default' } }]);
+    expect(subject.orderingTimestamp).toEqual(NOW);
+  });
+
+  test('scope: deleted and unrecorded items, items that left the scope, and types turned off', () => {
+    const all = [...RESOURCE_TYPES];
+    expect(outOfScope('AWS::EC2::Instance', 'OK', false, all)).toBeUndefined();
+    expect(outOfScope('AWS::EC2::Instance', 'ResourceDiscovered', false, all)).toBeUndefined();
+    expect(outOfScope('AWS::EC2::Instance', 'ResourceDeleted', false, all)).toMatch(/deleted/);
+    expect(outOfScope('AWS::EC2::Instance', 'ResourceDeletedNotRecorded', false, all)).toMatch(/deleted/);
+    expect(outOfScope('AWS::EC2::Instance', 'ResourceNotRecorded', false, all)).toMatch(/no longer recorded/);
+    expect(outOfScope('AWS::EC2::Instance', 'OK', true, all)).toMatch(/left the scope/);
+    expect(outOfScope('AWS::EC2::Instance', 'OK', false, ['AWS::EC2::LaunchTemplate'])).toBe('AWS::EC2::Instance is not evaluated by this rule');
+    expect(outOfScope('AWS::S3::Bucket', 'OK', false, all)).toBe('AWS::S3::Bucket is not evaluated by this rule');
+  });
+
+  test('AMI IDs to describe: unique, and only AMI IDs', () => {
+    expect(amiIdsOf([{ via: 'a', image: GOLDEN }, { via: 'b', image: GOLDEN }, { via: 'c', image: 'resolve:ssm:/x' }, { via: 'd' }, { via: 'e', image: OLD }])).toEqual([GOLDEN, OLD]);
+  });
+
+  test('resolve:ssm values and approved parameter names', () => {
+    expect(parseResolveSsm('resolve:ssm:/golden-ami/base/latest')).toEqual({ parameter: '/golden-ami/base/latest', version: undefined });
+    expect(parseResolveSsm('resolve:ssm:/golden-ami/base/latest:12')).toEqual({ parameter: '/golden-ami/base/latest', version: 12 });
+    expect(parseResolveSsm(GOLDEN)).toBeUndefined();
+    expect(isApprovedParameter(policy(), '/golden-ami/x')).toBe(true);
+    expect(isApprovedParameter(policy(), 'golden-ami/x')).toBe(true);
+    expect(isApprovedParameter(policy(), '/golden-ami')).toBe(false);
+    expect(isApprovedParameter(policy(), '/golden-amiX/y')).toBe(false);
+  });
+});
+
+describe('parseEvent', () => {
+  const item = { resourceType: 'AWS::EC2::Instance', resourceId: 'i-1', configurationItemStatus: 'OK', configurationItemCaptureTime: NOW.toISOString(), configuration: { imageId: GOLDEN } };
+
+  test('configuration change, oversized and scheduled events', () => {
+    expect(parseEvent({ invokingEvent: JSON.stringify({ messageType: 'ConfigurationItemChangeNotification', configurationItem: item }), resultToken: 't', accountId: ACCOUNT, eventLeftScope: false }))
+      .toEqual({ kind: 'change', resultToken: 't', accountId: ACCOUNT, eventLeftScope: false, item });
+    expect(parseEvent({ invokingEvent: JSON.stringify({ messageType: 'OversizedConfigurationItemChangeNotification', configurationItemSummary: item }), resultToken: 't', eventLeftScope: 'true' }))
+      .toMatchObject({ kind: 'oversized', eventLeftScope: true, summary: item });
+    expect(parseEvent({ invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', notificationCreationTime: NOW.toISOString() }), resultToken: 't' }))
+      .toEqual({ kind: 'scheduled', resultToken: 't', accountId: undefined, notificationCreationTime: NOW });
+  });
+
+  test.each([
+    ['not an object', null, /expected an object/],
+    ['no result token', { invokingEvent: '{}' }, /resultToken is missing/],
+    ['invokingEvent not a string', { invokingEvent: {}, resultToken: 't' }, /invokingEvent must be a JSON string/],
+    ['invokingEvent not JSON', { invokingEvent: '{', resultToken: 't' }, /not valid JSON/],
+    ['invokingEvent JSON null', { invokingEvent: 'null', resultToken: 't' }, /must be a JSON object/],
+    ['unknown message type', { invokingEvent: '{"messageType":"X"}', resultToken: 't' }, /unknown messageType: "X"/],
+    ['change without item', { invokingEvent: '{"messageType":"ConfigurationItemChangeNotification"}', resultToken: 't' }, /configurationItem is missing/],
+    ['item with a bad capture time', { invokingEvent: JSON.stringify({ messageType: 'ConfigurationItemChangeNotification', configurationItem: { ...item, configurationItemCaptureTime: 'yesterday' } }), resultToken: 't' }, /not a timestamp/],
+    ['scheduled with a bad time', { invokingEvent: '{"messageType":"ScheduledNotification","notificationCreationTime":"soon"}', resultToken: 't' }, /notificationCreationTime is not a timestamp/],
+  ])('%s: MalformedEventError', (_name, event, message) => {
+    expect(() => parseEvent(event as never)).toThrow(MalformedEventError);
+    expect(() => parseEvent(event as never)).toThrow(message);
+  });
+});
+
+describe('batches and settings', () => {
+  test('PutEvaluations batches hold at most 100', () => {
+    expect(batches(Array.from({ length: 250 }, (_, i) => i)).map(b => b.length)).toEqual([100, 100, 50]);
+    expect(batches([])).toEqual([]);
+  });
+
+  test('settings: defaults filled in; approving nothing, or no settings, is an error', () => {
+    expect(parseSettings(JSON.stringify({ policy: { ownerAccounts: [FACTORY] } }))).toEqual({
+      policy: { catalogPaths: [], parameterNames: [], ownerAccounts: [FACTORY], amiTags: {}, maxAgeDays: undefined, allowDeprecated: false },
+      resourceTypes: [...RESOURCE_TYPES],
+      memberRoleName: undefined,
+    });
+    expect(() => parseSettings(undefined)).toThrow(/not set/);
+    expect(() => parseSettings('{}')).toThrow(/no policy/);
+    expect(() => parseSettings(JSON.stringify({ policy: {} }))).toThrow(/approves nothing/);
+  });
+});
