@@ -1,4 +1,5 @@
 import { ImagePlatform } from '../platform';
+import { literalBlock, PRELUDE, quote } from '../private/toe-document';
 
 /**
  * A multi-phase AWSTOE document renderer for the hardened recipe's components. The shared
@@ -56,21 +57,13 @@ export interface ToeDocumentSpec {
 
 /** Strict mode per shell, as in the shared renderer, so a failing command fails the step. */
 export const SCRIPT_PRELUDE: Record<ImagePlatform, string> = {
-  [ImagePlatform.LINUX]: 'set -euo pipefail',
-  [ImagePlatform.WINDOWS]: "$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'",
+  [ImagePlatform.LINUX]: PRELUDE[ImagePlatform.LINUX],
+  // Progress bars slow PowerShell downloads (agent installers) several times over.
+  [ImagePlatform.WINDOWS]: `${PRELUDE[ImagePlatform.WINDOWS]}\n$ProgressPreference = 'SilentlyContinue'`,
 };
 
 const STEP_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
-function quote(value: string): string {
-  return JSON.stringify(value);
-}
-
-function literalBlock(text: string, indent: number): string {
-  const pad = ' '.repeat(indent);
-  const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
-  return lines.map(line => (line.length === 0 ? '' : pad + line)).join('\n');
-}
 
 /** Renders an AWSTOE schema 1.0 document. */
 export function renderToeDocument(spec: ToeDocumentSpec): string {

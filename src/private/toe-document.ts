@@ -12,7 +12,7 @@ export interface ScriptDocumentSpec {
 }
 
 /** Strict mode for each shell, so a failing command fails the step and the build. */
-const PRELUDE: Record<ImagePlatform, string> = {
+export const PRELUDE: Record<ImagePlatform, string> = {
   [ImagePlatform.LINUX]: 'set -euo pipefail',
   [ImagePlatform.WINDOWS]: "$ErrorActionPreference = 'Stop'",
 };
@@ -23,12 +23,12 @@ const ACTION: Record<ImagePlatform, string> = {
 };
 
 /** A YAML double-quoted scalar: JSON string escaping is valid YAML. */
-function quote(value: string): string {
+export function quote(value: string): string {
   return JSON.stringify(value);
 }
 
-/** A YAML literal block at `indent` spaces, keeping the script byte for byte. */
-function literalBlock(text: string, indent: number): string {
+/** A YAML literal block at `indent` spaces, keeping the script's lines. */
+export function literalBlock(text: string, indent: number): string {
   const pad = ' '.repeat(indent);
   const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
   return lines.map(line => (line.length === 0 ? '' : pad + line)).join('\n');
