@@ -108,6 +108,7 @@ if (bundle) project.testTask.prependSpawn(bundle);
 project.addTask('bench:compliance', {
   description: 'Benchmark the compliance rule handler\'s periodic sweep in moto server (1k, 10k, 50k instances)',
   exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-sweep.ts',
+  receiveArgs: true,
 });
 
 // cfn-lint over the example app's templates.
