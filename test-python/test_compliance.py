@@ -11,14 +11,9 @@ from aws_cdk import assertions
 from aws_cdk import aws_config as config
 
 import cdk_golden_ami as golden
+from stacks import new_stack
 
-ENV = cdk.Environment(account="111111111111", region="eu-west-1")
 FACTORY = "999999999999"
-
-
-def new_stack(name: str = "Workload") -> cdk.Stack:
-    app = cdk.App(context={"@aws-cdk/core:validateAgainstDefaultRules": True})
-    return cdk.Stack(app, name, env=ENV)
 
 
 def rule_settings(template: assertions.Template) -> dict:
@@ -27,7 +22,7 @@ def rule_settings(template: assertions.Template) -> dict:
 
 
 def test_account_rule_with_every_source_remediation_and_notifications():
-    stack = new_stack()
+    stack = new_stack("Workload")
     image = golden.GoldenImage.from_parameter_name(stack, "Base", "/golden-ami/base/latest")
     rule = golden.GoldenAmiComplianceRule(
         stack,
@@ -100,7 +95,7 @@ def test_organization_rule_and_member_role():
 
 
 def test_managed_rule_shortcut():
-    stack = new_stack()
+    stack = new_stack("Workload")
     golden.ApprovedAmisManagedRule.by_id(stack, "ById", ami_ids=["ami-0123456789abcdef0"])
     golden.ApprovedAmisManagedRule.by_tag(stack, "ByTag", tags={"golden-ami": "true"})
     template = assertions.Template.from_stack(stack)
@@ -109,7 +104,7 @@ def test_managed_rule_shortcut():
 
 
 def test_bad_input_fails_at_synth_naming_the_prop_and_value():
-    stack = new_stack()
+    stack = new_stack("Workload")
     with pytest.raises(Exception, match=r"approvalSources must name at least one source"):
         golden.GoldenAmiComplianceRule(stack, "Empty", approval_sources=[])
     with pytest.raises(Exception, match=r"parameterPath must be a fully qualified SSM parameter name.*'golden-ami'"):

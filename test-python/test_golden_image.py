@@ -8,14 +8,7 @@ import pytest
 from aws_cdk import assertions
 
 import cdk_golden_ami as golden
-
-ENV = cdk.Environment(account="111111111111", region="eu-west-1")
-
-
-def new_stack() -> cdk.Stack:
-    app = cdk.App(context={"@aws-cdk/core:validateAgainstDefaultRules": True})
-    return cdk.Stack(app, "Factory", env=ENV)
-
+from stacks import new_stack
 
 def new_recipe(stack: cdk.Stack) -> golden.ImageRecipe:
     return golden.ImageRecipe(

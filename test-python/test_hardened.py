@@ -11,14 +11,7 @@ from aws_cdk import assertions
 from aws_cdk import aws_s3 as s3
 
 import cdk_golden_ami as golden
-
-ENV = cdk.Environment(account="111111111111", region="eu-west-1")
-
-
-def new_stack() -> cdk.Stack:
-    app = cdk.App(context={"@aws-cdk/core:validateAgainstDefaultRules": True})
-    return cdk.Stack(app, "Factory", env=ENV)
-
+from stacks import new_stack
 
 def test_hardened_recipe_with_golden_image_from_python():
     stack = new_stack()
