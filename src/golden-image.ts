@@ -9,6 +9,7 @@ import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey, renderLaunch
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
 import { imageStateChangePattern } from './private/image-events';
+import { ACKNOWLEDGED_RULES_METADATA_KEY } from './private/nag-acknowledgments';
 import {
   validateAccountId,
   validateImageBuilderName,
@@ -490,7 +491,7 @@ export class GoldenImage extends GoldenImageBase {
       // The resource schemas bundled with aws-cdk-lib's template validation (2.276) predate
       // these two properties and reject them as unknown. This is the entry that
       // Validations.of(pipeline).acknowledge() writes, without needing an aws-cdk-lib that has it.
-      this.pipeline.node.addMetadata('aws:cdk:acknowledged-rules', {
+      this.pipeline.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, {
         'CloudFormation-Validate::F3002': 'ImageScanningTypes and ScanResultCondition are ImagePipeline properties (in the aws-cdk-lib L1) missing from the bundled validation schema',
       });
     }

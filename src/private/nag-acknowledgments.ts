@@ -15,7 +15,7 @@ import { IConstruct } from 'constructs';
  */
 
 /** `Validations.ACKNOWLEDGED_RULES_METADATA_KEY` in aws-cdk-lib. */
-const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
+export const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 /** The namespace aws-cdk-lib gives acknowledged ids that name no validation plugin. */
 const DEFAULT_NAMESPACE = 'Annotation';
 
