@@ -23,6 +23,8 @@ const DEFAULT_SIZES = [1000, 10000, 50000];
 const PER_RESERVATION = 50;
 const SEED_CONCURRENCY = 8;
 const CATALOG_PARAMETERS = 5;
+/** moto server with direct instance and volume lookups, so seeding is linear (see the script). */
+const SEEDING_SERVER = path.join(__dirname, 'moto-server-for-seeding.py');
 const BUNDLE = path.join(__dirname, '..', 'assets', 'compliance', 'evaluator.lambda', 'index.js');
 
 /** The child: loads the bundle, runs one sweep, samples its own memory. */
@@ -80,7 +82,7 @@ function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
 }
 
 async function one(size: number): Promise<Result> {
-  const aws = await LocalAws.start(SEED_AMIS);
+  const aws = await LocalAws.start(SEED_AMIS, SEEDING_SERVER);
   try {
     aws.instancesPerReservation = PER_RESERVATION;
     const setup = setupClients(aws.motoUrl);
@@ -95,6 +97,7 @@ async function one(size: number): Promise<Result> {
     const made = (existing.Reservations ?? []).flatMap(r => r.Instances ?? []).map(i => i.InstanceId!);
     await setup.ec2.send(new TerminateInstancesCommand({ InstanceIds: made }));
     // 90 % on the golden AMI, 10 % on an unknown one.
+    const seeding = Date.now();
     const reservations = Math.ceil(size / PER_RESERVATION);
     let next = 0;
     await Promise.all(Array.from({ length: SEED_CONCURRENCY }, async () => {
@@ -105,6 +108,7 @@ async function one(size: number): Promise<Result> {
         await setup.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.micro' }));
       }
     }));
+    process.stderr.write(`seeded ${size} instances in ${((Date.now() - seeding) / 1000).toFixed(0)} s\n`);
     aws.clear();
     const run = await runChild({
       PATH: process.env.PATH,

@@ -14,7 +14,8 @@ import * as path from 'path';
  *   evaluations as failed, to exercise retries.
  */
 
-const MOTO_SERVER = path.join(__dirname, '..', '..', '.venv', 'bin', 'moto_server');
+const VENV_BIN = path.join(__dirname, '..', '..', '.venv', 'bin');
+const MOTO_SERVER = path.join(VENV_BIN, 'moto_server');
 export const REGION = 'eu-west-1';
 /** moto's default account: the account the handler's own credentials belong to. */
 export const OWN_ACCOUNT = '123456789012';
@@ -46,8 +47,11 @@ interface Injection {
 }
 
 export class LocalAws {
-  /** Starts moto server on a free port and the proxy in front of it. */
-  public static async start(seedAmis: SeedAmi[] = []): Promise<LocalAws> {
+  /**
+   * Starts moto server on a free port and the proxy in front of it. `serverScript` runs a
+   * Python script of the virtualenv in place of `moto_server` (same arguments).
+   */
+  public static async start(seedAmis: SeedAmi[] = [], serverScript?: string): Promise<LocalAws> {
     const motoPort = await freePort();
     const amisPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-moto-')), 'amis.json');
     fs.writeFileSync(amisPath, JSON.stringify(seedAmis.map(ami => ({
@@ -63,7 +67,8 @@ export class LocalAws {
       description: ami.name,
       ...ami,
     }))));
-    const moto = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(motoPort)], {
+    const [command, ...script] = serverScript ? [path.join(VENV_BIN, 'python'), serverScript] : [MOTO_SERVER];
+    const moto = spawn(command, [...script, '-H', '127.0.0.1', '-p', String(motoPort)], {
       env: { ...process.env, MOTO_AMIS_PATH: amisPath, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
