@@ -33,6 +33,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-auto-scaling',
     '@aws-sdk/client-config-service',
     '@aws-sdk/client-ec2',
+    '@aws-sdk/client-lambda',
     '@aws-sdk/client-ssm',
     '@aws-sdk/client-sts',
     '@smithy/node-http-handler',

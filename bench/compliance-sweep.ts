@@ -4,11 +4,15 @@
  * evaluator.lambda/index.js) through the real SDK v3 clients. Prints wall time, peak memory
  * and the AWS calls by operation, against the floor each should be at.
  *
- *   npx projen bench:compliance             # 1000, 10000, 50000
- *   npx projen bench:compliance 1000        # chosen sizes
+ *   npx projen bench:compliance                       # 1000, 10000, 50000 in one invocation each
+ *   npx projen bench:compliance 1000 10000            # chosen sizes
+ *   npx projen bench:compliance 50000 --timeout 120   # a 120 s function timeout: the sweep
+ *                                                     # continues in new invocations
  *
- * This process runs moto server, the counting proxy and the seeding; the handler runs in a
- * child Node.js process of its own, as in Lambda, so its memory is measured alone.
+ * This process runs moto server, the counting proxy and the seeding; each invocation of the
+ * handler runs in a child Node.js process of its own, as in Lambda, so its memory is measured
+ * alone. With --timeout, the child's context counts down from that timeout, and every
+ * asynchronous Invoke the handler makes (recorded by the proxy) starts the next child.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -27,7 +31,7 @@ const CATALOG_PARAMETERS = 5;
 const SEEDING_SERVER = path.join(__dirname, 'moto-server-for-seeding.py');
 const BUNDLE = path.join(__dirname, '..', 'assets', 'compliance', 'evaluator.lambda', 'index.js');
 
-/** The child: loads the bundle, runs one sweep, samples its own memory. */
+/** The child: loads the bundle, runs one invocation, samples its own memory. */
 const CHILD = `
 const { handler } = require(process.env.BUNDLE);
 const event = JSON.parse(process.env.EVENT);
@@ -38,7 +42,9 @@ let rss = baseline.rss, heap = baseline.heapUsed;
 const sample = () => { const u = process.memoryUsage(); rss = Math.max(rss, u.rss); heap = Math.max(heap, u.heapUsed); };
 const timer = setInterval(sample, 5);
 const started = process.hrtime.bigint();
-handler(event, { invokedFunctionArn: process.env.FUNCTION_ARN }).then(summary => {
+const deadline = Date.now() + Number(process.env.TIMEOUT_MS || Infinity);
+const context = { invokedFunctionArn: process.env.FUNCTION_ARN, functionName: 'golden-ami-compliance', getRemainingTimeInMillis: () => deadline - Date.now() };
+handler(event, context).then(summary => {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(timer); sample();
   process.stdout.write('RESULT ' + JSON.stringify({ summary, seconds, rss, heap, baselineRss: baseline.rss }) + '\\n');
@@ -48,6 +54,12 @@ handler(event, { invokedFunctionArn: process.env.FUNCTION_ARN }).then(summary =>
 interface Result {
   readonly instances: number;
   readonly evaluations: number;
+  /** Invocations of the function: 1, or more when the sweep continued. */
+  readonly invocations: number;
+  /** The floor of PutEvaluations: each invocation's evaluations in batches of 100. */
+  readonly putFloor: number;
+  /** The longest invocation. */
+  readonly longestSeconds: number;
   readonly seconds: number;
   readonly peakRssMb: number;
   readonly peakHeapMb: number;
@@ -57,7 +69,7 @@ interface Result {
 }
 
 interface ChildResult {
-  readonly summary: { evaluations: number };
+  readonly summary: { evaluations: number; continuation?: unknown };
   readonly seconds: number;
   readonly rss: number;
   readonly heap: number;
@@ -81,7 +93,7 @@ function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
   });
 }
 
-async function one(size: number): Promise<Result> {
+async function one(size: number, timeoutSeconds?: number): Promise<Result> {
   const aws = await LocalAws.start(SEED_AMIS, SEEDING_SERVER);
   try {
     aws.instancesPerReservation = PER_RESERVATION;
@@ -110,27 +122,39 @@ async function one(size: number): Promise<Result> {
     }));
     process.stderr.write(`seeded ${size} instances in ${((Date.now() - seeding) / 1000).toFixed(0)} s\n`);
     aws.clear();
-    const run = await runChild({
+    const env = {
       PATH: process.env.PATH,
       BUNDLE,
-      EVENT: JSON.stringify(scheduledEvent()),
       FUNCTION_ARN,
       AWS_ENDPOINT_URL: aws.url,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       GOLDEN_AMI_RULE_SETTINGS: settings({ ownerAccounts: ['999999999999'] }),
-    });
-    if (aws.evaluations().length !== run.summary.evaluations || run.summary.evaluations !== size) {
-      throw new Error(`${size} instances, Config received ${aws.evaluations().length} evaluations, the handler reported ${run.summary.evaluations}`);
+      ...(timeoutSeconds ? { TIMEOUT_MS: String(timeoutSeconds * 1000) } : {}),
+    };
+    // The first invocation is Config's; each one after it is an Invoke the previous one made.
+    const runs: ChildResult[] = [await runChild({ ...env, EVENT: JSON.stringify(scheduledEvent()) })];
+    while (aws.invocations.length >= runs.length) {
+      runs.push(await runChild({ ...env, EVENT: JSON.stringify(aws.invocations[runs.length - 1].payload) }));
     }
+    const evaluations = runs.reduce((sum, run) => sum + run.summary.evaluations, 0);
+    const distinct = new Set(aws.evaluations().map(e => e.ComplianceResourceId)).size;
+    if (aws.evaluations().length !== evaluations || evaluations !== size || distinct !== size) {
+      throw new Error(`${size} instances, Config received ${aws.evaluations().length} evaluations (${distinct} resources), the handler reported ${evaluations}`);
+    }
+    if (runs[runs.length - 1].summary.continuation) throw new Error(`${size} instances: the last invocation asked for another`);
+    const max = (pick: (run: ChildResult) => number) => Math.max(...runs.map(pick));
     return {
       instances: size,
-      evaluations: run.summary.evaluations,
-      seconds: run.seconds,
-      peakRssMb: run.rss / 2 ** 20,
-      peakHeapMb: run.heap / 2 ** 20,
-      baselineRssMb: run.baselineRss / 2 ** 20,
+      evaluations,
+      invocations: runs.length,
+      putFloor: runs.reduce((sum, run) => sum + Math.ceil(run.summary.evaluations / 100), 0),
+      longestSeconds: max(run => run.seconds),
+      seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
+      peakRssMb: max(run => run.rss) / 2 ** 20,
+      peakHeapMb: max(run => run.heap) / 2 ** 20,
+      baselineRssMb: max(run => run.baselineRss) / 2 ** 20,
       calls: Object.fromEntries([...aws.calls].sort()),
       maxResults: [...new Set(aws.describeInstancesMaxResults)],
     };
@@ -141,32 +165,46 @@ async function one(size: number): Promise<Result> {
 
 function table(results: Result[]): string {
   const operations = [...new Set(results.flatMap(r => Object.keys(r.calls)))].sort();
+  // Listings are read once per sweep; the catalog and the images at most once per invocation.
   const floor = (r: Result, op: string): string => {
     switch (op) {
-      case 'config:PutEvaluations': return String(Math.ceil(r.evaluations / 100));
+      case 'config:PutEvaluations': return String(r.putFloor);
       case 'ec2:DescribeInstances': return String(Math.ceil(r.instances / 1000));
-      case 'ssm:GetParametersByPath': return String(Math.ceil(CATALOG_PARAMETERS / 10));
-      case 'ssm:GetParameterHistory': return String(CATALOG_PARAMETERS);
+      case 'ssm:GetParametersByPath': return String(Math.ceil(CATALOG_PARAMETERS / 10) * r.invocations);
+      case 'ssm:GetParameterHistory': return String(CATALOG_PARAMETERS * r.invocations);
+      case 'ec2:DescribeImages': return String(r.invocations);
+      case 'lambda:Invoke': return String(r.invocations - 1);
       default: return '1';
     }
   };
   const lines = [
-    '| instances | wall time | peak RSS (baseline) | peak heap | ' + operations.map(op => `${op} (floor)`).join(' | ') + ' |',
-    '| ---: | ---: | ---: | ---: | ' + operations.map(() => '---:').join(' | ') + ' |',
-    ...results.map(r => `| ${r.instances.toLocaleString('en-US')} | ${r.seconds.toFixed(1)} s | ${r.peakRssMb.toFixed(0)} MB (${r.baselineRssMb.toFixed(0)} MB) | ${r.peakHeapMb.toFixed(0)} MB | `
+    '| instances | invocations | wall time (longest invocation) | peak RSS (baseline) | peak heap | ' + operations.map(op => `${op} (floor)`).join(' | ') + ' |',
+    '| ---: | ---: | ---: | ---: | ---: | ' + operations.map(() => '---:').join(' | ') + ' |',
+    ...results.map(r => `| ${r.instances.toLocaleString('en-US')} | ${r.invocations} | ${r.seconds.toFixed(1)} s (${r.longestSeconds.toFixed(1)} s) `
+      + `| ${r.peakRssMb.toFixed(0)} MB (${r.baselineRssMb.toFixed(0)} MB) | ${r.peakHeapMb.toFixed(0)} MB | `
       + operations.map(op => `${r.calls[op] ?? 0} (${floor(r, op)})`).join(' | ') + ' |'),
   ];
   return lines.join('\n');
 }
 
+/** Sizes, and `--timeout <seconds>` for the function's timeout. */
+function parseArgs(args: string[]): { sizes: number[]; timeoutSeconds?: number } {
+  const at = args.indexOf('--timeout');
+  const timeoutSeconds = at >= 0 ? Number(args[at + 1]) : undefined;
+  const sizes = args.filter((_, i) => at < 0 || (i !== at && i !== at + 1)).map(Number);
+  for (const value of [...sizes, ...(timeoutSeconds === undefined ? [] : [timeoutSeconds])]) {
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`usage: compliance-sweep.ts [sizes...] [--timeout seconds]; got: ${args.join(' ')}`);
+  }
+  return { sizes: sizes.length > 0 ? sizes : DEFAULT_SIZES, timeoutSeconds };
+}
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const sizes = args.length > 0 ? args.map(Number) : DEFAULT_SIZES;
+  const { sizes, timeoutSeconds } = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npx projen bundle`);
   const results: Result[] = [];
   for (const size of sizes) {
     process.stderr.write(`sweeping ${size} instances...\n`);
-    const result = await one(size);
+    const result = await one(size, timeoutSeconds);
     results.push(result);
     // Each size as it finishes (a 50,000-instance run takes a while to seed in moto).
     process.stderr.write(`${JSON.stringify(result)}\n`);
@@ -176,6 +214,9 @@ async function main(): Promise<void> {
     'Floors: PutEvaluations = ceil(evaluations / 100); DescribeInstances = ceil(instances / 1000) (MaxResults asked: '
       + `${[...new Set(results.flatMap(r => r.maxResults))].join(', ')}); the catalog once (1 page of parameters, 1 history per parameter).`,
     'Memory: the handler process alone (Node.js + SDK + bundle), peak RSS with its baseline before the sweep.',
+    timeoutSeconds
+      ? `Function timeout ${timeoutSeconds} s: each invocation starts no page with less than a minute left and continues the sweep in a new invocation (a new process); wall time sums the invocations.`
+      : 'No function timeout: one invocation per sweep.',
     '',
     table(results),
     '',
@@ -183,7 +224,7 @@ async function main(): Promise<void> {
   process.stdout.write(output);
   const dir = path.join(__dirname, '..', 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'compliance-sweep.md'), output);
+  fs.writeFileSync(path.join(dir, timeoutSeconds ? `compliance-sweep-timeout-${timeoutSeconds}.md` : 'compliance-sweep.md'), output);
 }
 
 main().catch(e => {

@@ -133,7 +133,9 @@ export interface GoldenAmiComplianceRuleProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
-   * How long one evaluation may run.
+   * How long one invocation of the function may run (2 to 15 minutes). A periodic sweep
+   * stops starting pages a minute before it and continues in a new invocation, so the
+   * timeout does not cap how many resources an account may have.
    *
    * @default Duration.minutes(10)
    */
@@ -243,6 +245,10 @@ export class GoldenAmiComplianceRule extends Construct {
     if (props.remediation && !this.resourceTypes.includes(props.remediation.resourceType)) {
       throw new Error(`remediation ${props.remediation.documentName} acts on ${props.remediation.resourceType}, which the rule does not evaluate; resourceTypes: '${this.resourceTypes.join(', ')}'`);
     }
+    const timeout = props.timeout ?? Duration.minutes(10);
+    if (timeout.toSeconds() < 120 || timeout.toSeconds() > 900) {
+      throw new Error(`timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: ${timeout.toHumanString()}`);
+    }
     const description = props.description ?? `Resources must use an approved golden AMI (${props.approvalSources.map(source => source.description).join('; ')})`.slice(0, 256);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -285,7 +291,7 @@ export class GoldenAmiComplianceRule extends Construct {
       description: 'Evaluates the golden AMI compliance rule (AWS Config custom rule)',
       role,
       logGroup: this.logGroup,
-      timeout: props.timeout ?? Duration.minutes(10),
+      timeout,
       memorySize: props.memorySize ?? 512,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
@@ -302,6 +308,12 @@ export class GoldenAmiComplianceRule extends Construct {
     // The function cannot run before its permissions exist.
     fn.node.addDependency(policy);
     this.function = fn;
+    // A periodic sweep that would outlast the timeout continues in a new invocation of the
+    // function. A policy of its own: in the role's first policy it would make a cycle.
+    const continuePolicy = new iam.ManagedPolicy(this, 'ContinueSweepPolicy', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ sid: 'ContinueSweep', actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
+    });
     this.acknowledgeFunctionFindings(fn, props);
 
     const permission = new lambda.CfnPermission(this, 'ConfigInvoke', {
@@ -330,7 +342,7 @@ export class GoldenAmiComplianceRule extends Construct {
         },
       });
       // Config checks that it may invoke the function when the rule is created.
-      this.organizationConfigRule.node.addDependency(permission);
+      this.organizationConfigRule.node.addDependency(permission, continuePolicy);
       this.configRuleName = name;
     } else {
       this.configRule = new config.CfnConfigRule(this, 'Resource', {
@@ -348,7 +360,7 @@ export class GoldenAmiComplianceRule extends Construct {
         },
       });
       // Config checks that it may invoke the function when the rule is created.
-      this.configRule.node.addDependency(permission);
+      this.configRule.node.addDependency(permission, continuePolicy);
       this.configRuleName = this.configRule.ref;
     }
 

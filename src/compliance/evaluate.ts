@@ -133,13 +133,34 @@ export interface RuleEvent {
   readonly accountId?: unknown;
   readonly executionRoleArn?: unknown;
   readonly configRuleName?: unknown;
+  /** Set by the function itself when it continues a periodic sweep in a new invocation. */
+  readonly goldenAmiSweepContinuation?: unknown;
 }
+
+/** Where a periodic sweep resumes: a resource type and that listing's page token. */
+export interface SweepPosition {
+  readonly resourceType: ResourceType;
+  /** The page to read next; absent: the listing's first page. */
+  readonly nextToken?: string;
+}
+
+/** A sweep handed to a new invocation, the how-many-th in its chain. */
+export interface SweepContinuation extends SweepPosition {
+  readonly continuation: number;
+}
+
+/**
+ * The most invocations one periodic sweep is continued into. Each runs until a minute before
+ * its timeout (10 minutes by default), so the cap is hours of listing; it stops a chain that
+ * would otherwise never end.
+ */
+export const MAX_SWEEP_CONTINUATIONS = 50;
 
 /** The three kinds of invocation, parsed and checked. */
 export type ParsedEvent =
   | { readonly kind: 'change'; readonly resultToken: string; readonly accountId?: string; readonly eventLeftScope: boolean; readonly item: ConfigurationItem }
   | { readonly kind: 'oversized'; readonly resultToken: string; readonly accountId?: string; readonly eventLeftScope: boolean; readonly summary: ItemSummary }
-  | { readonly kind: 'scheduled'; readonly resultToken: string; readonly accountId?: string; readonly notificationCreationTime: Date };
+  | { readonly kind: 'scheduled'; readonly resultToken: string; readonly accountId?: string; readonly notificationCreationTime: Date; readonly resumeFrom?: SweepContinuation };
 
 /** The fields of a configuration item the rule reads. */
 export interface ConfigurationItem {
@@ -188,6 +209,9 @@ export function parseEvent(event: RuleEvent | null | undefined): ParsedEvent {
   }
   const accountId = typeof event.accountId === 'string' ? event.accountId : undefined;
   const eventLeftScope = event.eventLeftScope === true || event.eventLeftScope === 'true';
+  if (event.goldenAmiSweepContinuation !== undefined && invoking.messageType !== 'ScheduledNotification') {
+    throw new MalformedEventError(`goldenAmiSweepContinuation continues periodic sweeps only, got it on: ${JSON.stringify(invoking.messageType)}`);
+  }
   switch (invoking.messageType) {
     case 'ConfigurationItemChangeNotification':
       return { kind: 'change', resultToken, accountId, eventLeftScope, item: checkItem(invoking.configurationItem, 'configurationItem') as ConfigurationItem };
@@ -198,11 +222,30 @@ export function parseEvent(event: RuleEvent | null | undefined): ParsedEvent {
       if (isNaN(time.getTime())) {
         throw new MalformedEventError(`notificationCreationTime is not a timestamp, got: ${JSON.stringify(invoking.notificationCreationTime)}`);
       }
-      return { kind: 'scheduled', resultToken, accountId, notificationCreationTime: time };
+      const resumeFrom = event.goldenAmiSweepContinuation === undefined ? undefined : checkContinuation(event.goldenAmiSweepContinuation);
+      return { kind: 'scheduled', resultToken, accountId, notificationCreationTime: time, ...(resumeFrom ? { resumeFrom } : {}) };
     }
     default:
       throw new MalformedEventError(`unknown messageType: ${JSON.stringify(invoking.messageType)}`);
   }
+}
+
+function checkContinuation(value: unknown): SweepContinuation {
+  const field = 'goldenAmiSweepContinuation';
+  if (!value || typeof value !== 'object') {
+    throw new MalformedEventError(`${field} must be an object, got: ${JSON.stringify(value)}`);
+  }
+  const { resourceType, nextToken, continuation } = value as Record<string, unknown>;
+  if (typeof resourceType !== 'string' || !isResourceType(resourceType)) {
+    throw new MalformedEventError(`${field}.resourceType must be one of ${RESOURCE_TYPES.join(', ')}, got: ${JSON.stringify(resourceType)}`);
+  }
+  if (nextToken !== undefined && (typeof nextToken !== 'string' || nextToken === '')) {
+    throw new MalformedEventError(`${field}.nextToken must be a page token, got: ${JSON.stringify(nextToken)}`);
+  }
+  if (typeof continuation !== 'number' || !Number.isInteger(continuation) || continuation < 1 || continuation > MAX_SWEEP_CONTINUATIONS) {
+    throw new MalformedEventError(`${field}.continuation must be an integer from 1 to ${MAX_SWEEP_CONTINUATIONS}, got: ${JSON.stringify(continuation)}`);
+  }
+  return { resourceType, continuation, ...(nextToken ? { nextToken } : {}) };
 }
 
 function checkItem(value: unknown, name: string): ItemSummary {

@@ -3,11 +3,14 @@ import {
   Facts,
   INSTANCE,
   LAUNCH_TEMPLATE,
+  MAX_SWEEP_CONTINUATIONS,
   ParsedEvent,
   ResourceType,
   RuleEvent,
   RuleSettings,
   Subject,
+  SweepContinuation,
+  SweepPosition,
   Verdict,
   amiIdsOf,
   evaluate,
@@ -19,11 +22,13 @@ import {
 } from './evaluate';
 import { AwsFacts, clientsForAccount } from './runtime/aws-facts';
 import { EvaluationSender } from './runtime/evaluation-sender';
+import { continueSweep } from './runtime/sweep-continuation';
 
 /**
  * The GoldenAmiComplianceRule function: AWS Config invokes it on configuration changes
  * (oversized items included) and periodically. It gathers the facts with AwsFacts, judges
- * each resource with the pure `evaluate`, and reports with EvaluationSender.
+ * each resource with the pure `evaluate`, and reports with EvaluationSender. A periodic sweep
+ * that would outlast the function's timeout hands the rest to a new invocation of itself.
  */
 
 /** What an invocation did, returned for logs and tests. */
@@ -32,16 +37,22 @@ export interface InvocationSummary {
   readonly evaluations: number;
   readonly compliance: Record<string, number>;
   readonly putEvaluationsCalls: number;
-  /** False when a periodic sweep stopped early to finish inside the function's time limit. */
+  /** False when a periodic sweep stopped before its end to finish inside the function's timeout. */
   readonly complete: boolean;
+  /** Where the next invocation resumes the sweep, when this one handed the rest on. */
+  readonly continuation?: SweepContinuation;
 }
 
-/** A sweep starts no new page with less time left than this (a page and its evaluations take seconds). */
+/**
+ * A sweep starts no new page with less time left than this: a page and its evaluations take
+ * seconds, and the evaluations in flight and the continuation must be sent before the timeout.
+ */
 export const SWEEP_SAFETY_MARGIN_MS = 60_000;
 
 /** The parts of the Lambda context the handler reads. */
 export interface InvocationContext {
   readonly invokedFunctionArn?: string;
+  readonly functionName?: string;
   getRemainingTimeInMillis?(): number;
 }
 
@@ -60,11 +71,11 @@ export async function handler(event: RuleEvent, context: InvocationContext = {})
     await sender.add(verdict);
   };
 
-  let complete = true;
+  let stoppedAt: SweepPosition | undefined;
   try {
     if (parsed.kind === 'scheduled') {
       const timeLeft = () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-      complete = await sweep(settings, facts, parsed.notificationCreationTime, parsed.accountId ?? ownAccount ?? '', report, timeLeft);
+      stoppedAt = await sweep(settings, facts, parsed.notificationCreationTime, parsed.accountId ?? ownAccount ?? '', report, timeLeft, parsed.resumeFrom);
     } else {
       const subject = await subjectOf(parsed, settings, facts);
       const [verdict] = await judge([subject], settings, facts, parsed.accountId ?? ownAccount ?? '');
@@ -74,19 +85,41 @@ export async function handler(event: RuleEvent, context: InvocationContext = {})
     // Whatever was judged before a failure is still delivered.
     await sender.flush();
   }
+  // Only after every evaluation so far was delivered: the next invocation starts where this one stopped.
+  const continuation = stoppedAt && parsed.kind === 'scheduled'
+    ? await handOn(event, context, stoppedAt, (parsed.resumeFrom?.continuation ?? 0) + 1)
+    : undefined;
   const summary: InvocationSummary = {
     kind: parsed.kind,
     evaluations: Object.values(compliance).reduce((a, b) => a + b, 0),
     compliance,
     putEvaluationsCalls: sender.calls,
-    complete,
+    complete: !stoppedAt,
+    ...(continuation ? { continuation } : {}),
   };
-  if (!complete) {
-    // Evaluations sent stand; the rest keep their previous result until the next run.
-    console.error(JSON.stringify({ message: 'periodic sweep stopped before the time limit; raise the timeout or the memory (CPU) of the function', ...summary }));
-  }
-  console.log(JSON.stringify({ message: 'evaluated', ...summary }));
+  console.log(JSON.stringify({ message: continuation ? 'evaluated, sweep continues in a new invocation' : 'evaluated', ...summary }));
   return summary;
+}
+
+/** Continues the sweep in a new invocation; undefined when it cannot (it says why). */
+async function handOn(
+  event: RuleEvent,
+  context: InvocationContext,
+  position: SweepPosition,
+  continuation: number,
+): Promise<SweepContinuation | undefined> {
+  const functionName = context.functionName ?? context.invokedFunctionArn;
+  if (continuation > MAX_SWEEP_CONTINUATIONS || !functionName) {
+    // Evaluations sent stand; the rest keep their previous result until the next run.
+    console.error(JSON.stringify({
+      message: `periodic sweep stopped before its end: ${functionName ? `it was already continued ${MAX_SWEEP_CONTINUATIONS} times` : 'the function name is unknown'}; raise the timeout or the memory (CPU) of the function`,
+      position,
+    }));
+    return undefined;
+  }
+  const next: SweepContinuation = { ...position, continuation };
+  await continueSweep(functionName, event, next);
+  return next;
 }
 
 async function subjectOf(parsed: Exclude<ParsedEvent, { kind: 'scheduled' }>, settings: RuleSettings, facts: AwsFacts): Promise<Subject> {
@@ -112,7 +145,14 @@ async function judge(subjects: Subject[], settings: RuleSettings, facts: AwsFact
   return subjects.map((subject, i) => evaluate(subject, resolved[i], settings.policy, known));
 }
 
-/** The periodic run: every resource of every evaluated type, page by page. */
+/** Launch templates first: their default versions, read in bulk, also serve the groups. */
+const SWEEP_ORDER: readonly ResourceType[] = [LAUNCH_TEMPLATE, INSTANCE, AUTO_SCALING_GROUP];
+
+/**
+ * The periodic run: every resource of every evaluated type, page by page, from `start`.
+ * Returns where it stopped when time ran short, undefined at the end. Every invocation
+ * evaluates at least one page, so a chain of continuations always moves on.
+ */
 async function sweep(
   settings: RuleSettings,
   facts: AwsFacts,
@@ -120,20 +160,24 @@ async function sweep(
   accountId: string,
   report: (verdict: Verdict) => Promise<void>,
   timeLeft: () => number,
-): Promise<boolean> {
-  // Launch templates first: their default versions, read in bulk, also serve the groups.
-  const listings: Array<[ResourceType, () => AsyncGenerator<Subject[]>]> = [
-    [LAUNCH_TEMPLATE, () => facts.launchTemplatePages(orderingTimestamp)],
-    [INSTANCE, () => facts.instancePages(orderingTimestamp)],
-    [AUTO_SCALING_GROUP, () => facts.autoScalingGroupPages(orderingTimestamp)],
-  ];
-  for (const [type, pages] of listings) {
-    if (!settings.resourceTypes.includes(type)) continue;
-    if (timeLeft() < SWEEP_SAFETY_MARGIN_MS) return false;
-    for await (const subjects of pages()) {
-      for (const verdict of await judge(subjects, settings, facts, accountId)) await report(verdict);
-      if (timeLeft() < SWEEP_SAFETY_MARGIN_MS) return false;
+  start?: SweepPosition,
+): Promise<SweepPosition | undefined> {
+  let pages = 0;
+  const shortOfTime = () => pages > 0 && timeLeft() < SWEEP_SAFETY_MARGIN_MS;
+  let token = start?.nextToken;
+  for (const type of SWEEP_ORDER.slice(start ? SWEEP_ORDER.indexOf(start.resourceType) : 0)) {
+    if (!settings.resourceTypes.includes(type)) {
+      token = undefined;
+      continue;
     }
+    if (shortOfTime()) return { resourceType: type, ...(token ? { nextToken: token } : {}) };
+    do {
+      const page = await facts.page(type, orderingTimestamp, token);
+      for (const verdict of await judge(page.subjects, settings, facts, accountId)) await report(verdict);
+      pages++;
+      token = page.nextToken;
+      if (token && shortOfTime()) return { resourceType: type, nextToken: token };
+    } while (token);
   }
-  return true;
+  return undefined;
 }

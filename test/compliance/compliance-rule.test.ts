@@ -60,9 +60,9 @@ describe('GoldenAmiComplianceRule, account rule', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction', Principal: 'config.amazonaws.com', SourceAccount: '111111111111',
     });
-    // Config checks its invoke permission when the rule is created.
+    // Config checks its invoke permission when the rule is created; a sweep may continue at once.
     const [ruleResource] = Object.values(template.findResources('AWS::Config::ConfigRule'));
-    expect(ruleResource.DependsOn).toEqual([expect.stringMatching(/RuleConfigInvoke/)]);
+    expect(ruleResource.DependsOn).toEqual([expect.stringMatching(/RuleConfigInvoke/), expect.stringMatching(/RuleContinueSweepPolicy/)]);
     expect(settingsOf(stack)).toEqual({
       policy: { catalogPaths: ['/golden-ami'], parameterNames: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false },
       resourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::AutoScalingGroup'],
@@ -109,6 +109,10 @@ describe('GoldenAmiComplianceRule, account rule', () => {
     const inline = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     expect(JSON.stringify(Object.values(inline).map(p => p.Properties.Roles))).not.toMatch(/RuleRole/);
     expect(settingsOf(stack).policy).toMatchObject({ parameterNames: ['/golden-ami/base/latest'] });
+    // A sweep continues by invoking this function, and no other.
+    expect(statements(stack, 'RuleContinueSweepPolicy')).toEqual([
+      { Sid: 'ContinueSweep', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/RuleFunction/), 'Arn'] } },
+    ]);
   });
 
   test('all options: sources combined, types, age, deprecation, frequency, name, sizing', () => {
@@ -303,6 +307,8 @@ describe('synth errors name the prop and the value', () => {
     ['an invalid member role name', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { memberRoleName: 'bad name' } }), /organization.memberRoleName must be an IAM role name.*'bad name'/],
     ['an invalid organization rule name', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: {}, ruleName: 'has spaces' }), /ruleName of an organization rule.*'has spaces'/],
     ['a maximum age below a day', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), maximumAmiAge: Duration.hours(12) }), /maximumAmiAge \(days\) must be an integer from 1 to 3650, got: '0.5'/],
+    ['a timeout under 2 minutes', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), timeout: Duration.seconds(90) }), /timeout must be from 2 to 15 minutes.*got: 1 minute 30 seconds/],
+    ['a timeout over 15 minutes', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), timeout: Duration.minutes(20) }), /timeout must be from 2 to 15 minutes.*got: 20 minutes/],
     ['remediation attempts out of range', () => ComplianceRemediation.stopInstance({ maximumAutomaticAttempts: 26 }), /maximumAutomaticAttempts must be an integer from 1 to 25, got: '26'/],
     ['an invalid evaluator account for a member role', () => new GoldenAmiComplianceMemberRole(newStack(), 'M', { evaluatorAccountId: '1', approvalSources: catalog() }), /evaluatorAccountId must be a 12-digit AWS account ID, got: '1'/],
     ['a member role without approval sources', () => new GoldenAmiComplianceMemberRole(newStack(), 'M', { evaluatorAccountId: '111111111111', approvalSources: [] }), /approvalSources must name at least one source/],

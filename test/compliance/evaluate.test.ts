@@ -13,6 +13,7 @@ import {
   judgeImage,
   outOfScope,
   parseEvent,
+  MAX_SWEEP_CONTINUATIONS,
   parseResolveSsm,
   parseSettings,
   subjectFromItem,
@@ -226,6 +227,16 @@ describe('parseEvent', () => {
       .toMatchObject({ kind: 'oversized', eventLeftScope: true, summary: item });
     expect(parseEvent({ invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', notificationCreationTime: NOW.toISOString() }), resultToken: 't' }))
       .toEqual({ kind: 'scheduled', resultToken: 't', accountId: undefined, notificationCreationTime: NOW });
+  });
+
+  test('a scheduled event continued by the function itself resumes where the sweep stopped', () => {
+    const scheduled = { invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', notificationCreationTime: NOW.toISOString() }), resultToken: 't' };
+    expect(parseEvent({ ...scheduled, goldenAmiSweepContinuation: { resourceType: 'AWS::EC2::Instance', nextToken: 'page-2', continuation: 3 } }))
+      .toEqual({ kind: 'scheduled', resultToken: 't', accountId: undefined, notificationCreationTime: NOW, resumeFrom: { resourceType: 'AWS::EC2::Instance', nextToken: 'page-2', continuation: 3 } });
+    expect(parseEvent({ ...scheduled, goldenAmiSweepContinuation: { resourceType: 'AWS::AutoScaling::AutoScalingGroup', continuation: MAX_SWEEP_CONTINUATIONS } }))
+      .toMatchObject({ resumeFrom: { resourceType: 'AWS::AutoScaling::AutoScalingGroup', continuation: MAX_SWEEP_CONTINUATIONS } });
+    expect(() => parseEvent({ ...scheduled, goldenAmiSweepContinuation: 'AWS::EC2::Instance' })).toThrow(/goldenAmiSweepContinuation must be an object, got: "AWS::EC2::Instance"/);
+    expect(() => parseEvent({ ...scheduled, goldenAmiSweepContinuation: { resourceType: 'AWS::EC2::Instance', continuation: 1.5 } })).toThrow(/continuation must be an integer from 1 to 50, got: 1.5/);
   });
 
   test.each([

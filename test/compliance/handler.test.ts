@@ -20,9 +20,10 @@ import {
   setupClients,
 } from './fixtures';
 import { LocalAws, OWN_ACCOUNT, REGION } from './local-aws';
-import { MalformedEventError } from '../../src/compliance/evaluate';
-import { handler } from '../../src/compliance/evaluator.lambda';
+import { MAX_SWEEP_CONTINUATIONS, MalformedEventError, RuleEvent } from '../../src/compliance/evaluate';
+import { InvocationSummary, handler } from '../../src/compliance/evaluator.lambda';
 import { resetClients } from '../../src/compliance/runtime/aws-facts';
+import { resetContinuationClient } from '../../src/compliance/runtime/sweep-continuation';
 
 jest.setTimeout(120_000);
 
@@ -47,6 +48,7 @@ beforeAll(async () => {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
   resetClients();
+  resetContinuationClient();
   setup = setupClients(aws.motoUrl);
 });
 
@@ -58,6 +60,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await aws.resetMoto();
+  aws.instancesPerReservation = 1;
   process.env.GOLDEN_AMI_RULE_SETTINGS = settings();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
@@ -394,19 +397,108 @@ describe('periodic sweep', () => {
   });
 });
 
-test('time limit: the sweep starts no page it could not finish, delivers what it judged and says it stopped', async () => {
-  await publish(setup, '/golden-ami/base/latest', SHARED_GOLDEN);
-  await runInstances(setup, SHARED_GOLDEN, 3);
-  await setup.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden', LaunchTemplateData: { ImageId: SHARED_GOLDEN } }));
-  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  // Plenty of time for the first listing (launch templates), then the clock runs out.
-  const left = [600_000, 30_000];
-  const summary = await handler(scheduledEvent(), { ...context, getRemainingTimeInMillis: () => left.shift() ?? 30_000 });
+describe('time limit: a sweep continues in a new invocation', () => {
+  /** Runs the chain as Lambda would: each recorded asynchronous invocation becomes the next call. */
+  async function runChain(first: RuleEvent, clock: () => number): Promise<InvocationSummary[]> {
+    const summaries = [await handler(first, { ...context, functionName: 'golden-ami-compliance', getRemainingTimeInMillis: clock })];
+    for (let i = 0; i < aws.invocations.length; i++) {
+      expect(aws.invocations[i]).toMatchObject({ functionName: 'golden-ami-compliance', invocationType: 'Event' });
+      summaries.push(await handler(aws.invocations[i].payload, { ...context, functionName: 'golden-ami-compliance', getRemainingTimeInMillis: clock }));
+    }
+    return summaries;
+  }
 
-  expect(summary).toMatchObject({ complete: false, evaluations: 1 });
-  expect(aws.evaluations().map(e => e.ComplianceResourceType)).toEqual(['AWS::EC2::LaunchTemplate']);
-  expect(aws.count('ec2:DescribeInstances')).toBe(0);
-  expect(errors).toHaveBeenCalledWith(expect.stringContaining('periodic sweep stopped before the time limit'));
+  test('it starts no page it could not finish, delivers what it judged, and hands the rest on with the same result token', async () => {
+    await publish(setup, '/golden-ami/base/latest', SHARED_GOLDEN);
+    const ids = await runInstances(setup, SHARED_GOLDEN, 3);
+    const lt = (await setup.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden', LaunchTemplateData: { ImageId: SHARED_GOLDEN } }))).LaunchTemplate!.LaunchTemplateId!;
+    const event = scheduledEvent();
+
+    // Short of time from the start: an invocation still evaluates one page (launch templates), then hands on.
+    const summary = await handler(event, { ...context, getRemainingTimeInMillis: () => 30_000 });
+
+    expect(summary).toMatchObject({ complete: false, evaluations: 1, continuation: { resourceType: 'AWS::EC2::Instance', continuation: 1 } });
+    expect(aws.evaluations().map(e => e.ComplianceResourceId)).toEqual([lt]);
+    expect(aws.count('ec2:DescribeInstances')).toBe(0);
+    // Without a function name in the context, the function invokes itself by the ARN it was invoked with.
+    expect(aws.invocations).toEqual([{
+      functionName: FUNCTION_ARN,
+      invocationType: 'Event',
+      payload: { ...event, goldenAmiSweepContinuation: { resourceType: 'AWS::EC2::Instance', continuation: 1 } },
+    }]);
+
+    const rest = await handler(aws.invocations[0].payload, context);
+
+    expect(rest).toMatchObject({ complete: true, evaluations: 3, compliance: { COMPLIANT: 3 } });
+    expect(rest.continuation).toBeUndefined();
+    expect(aws.evaluations().map(e => e.ComplianceResourceId).sort()).toEqual([lt, ...ids].sort());
+    expect(new Set(aws.puts.map(put => put.resultToken))).toEqual(new Set([event.resultToken]));
+    expect(new Set(aws.evaluations().map(e => e.OrderingTimestamp))).toEqual(new Set([aws.evaluations()[0].OrderingTimestamp]));
+    expect(aws.invocations).toHaveLength(1);
+  });
+
+  test('page by page: a chain of invocations evaluates every resource exactly once', async () => {
+    await publish(setup, '/golden-ami/base/latest', SHARED_GOLDEN);
+    const ids = [
+      ...await runInstances(setup, SHARED_GOLDEN, 5),
+      ...await runInstances(setup, FOREIGN, 5),
+      ...await runInstances(setup, SHARED_GOLDEN, 5),
+    ];
+    await setup.autoScaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'legacy', ImageId: FOREIGN, InstanceType: 't3.micro' }));
+    await setup.autoScaling.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'legacy', MinSize: 0, MaxSize: 1, DesiredCapacity: 0, AvailabilityZones: [`${REGION}a`], LaunchConfigurationName: 'legacy',
+    }));
+    // One reservation (5 instances) per DescribeInstances page, and a clock that is always short:
+    // each invocation evaluates one page and continues.
+    aws.instancesPerReservation = 1000;
+    const event = scheduledEvent();
+
+    const summaries = await runChain(event, () => 30_000);
+
+    // Launch templates (an empty page), three instance pages, then the groups.
+    expect(summaries.map(s => s.continuation)).toEqual([
+      { resourceType: 'AWS::EC2::Instance', continuation: 1 },
+      { resourceType: 'AWS::EC2::Instance', nextToken: expect.any(String), continuation: 2 },
+      { resourceType: 'AWS::EC2::Instance', nextToken: expect.any(String), continuation: 3 },
+      { resourceType: 'AWS::AutoScaling::AutoScalingGroup', continuation: 4 },
+      undefined,
+    ]);
+    expect(summaries.map(s => s.evaluations)).toEqual([0, 5, 5, 5, 1]);
+    expect(summaries[4].complete).toBe(true);
+    const evaluated = aws.evaluations().map(e => e.ComplianceResourceId);
+    expect(evaluated.filter(id => id.startsWith('i-')).sort()).toEqual([...ids].sort());
+    expect(new Set(evaluated).size).toBe(evaluated.length);
+    expect(aws.evaluations().filter(e => e.ComplianceType === 'NON_COMPLIANT')).toHaveLength(6);
+    expect(new Set(aws.puts.map(put => put.resultToken))).toEqual(new Set([event.resultToken]));
+    expect(aws.count('ec2:DescribeInstances')).toBe(3);
+    expect(aws.count('lambda:Invoke')).toBe(4);
+  });
+
+  test('a chain stops after the most continuations, delivers what it judged and says so', async () => {
+    await publish(setup, '/golden-ami/base/latest', SHARED_GOLDEN);
+    await runInstances(setup, SHARED_GOLDEN, 3);
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const last = { ...scheduledEvent(), goldenAmiSweepContinuation: { resourceType: 'AWS::EC2::LaunchTemplate', continuation: MAX_SWEEP_CONTINUATIONS } };
+
+    const summary = await handler(last, { ...context, getRemainingTimeInMillis: () => 30_000 });
+
+    expect(summary).toMatchObject({ complete: false, evaluations: 0 });
+    expect(summary.continuation).toBeUndefined();
+    expect(aws.invocations).toHaveLength(0);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining(`periodic sweep stopped before its end: it was already continued ${MAX_SWEEP_CONTINUATIONS} times`));
+  });
+
+  test('a continuation that cannot be sent fails the invocation after its evaluations were delivered', async () => {
+    await publish(setup, '/golden-ami/base/latest', SHARED_GOLDEN);
+    const lt = (await setup.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden', LaunchTemplateData: { ImageId: SHARED_GOLDEN } }))).LaunchTemplate!.LaunchTemplateId!;
+    await runInstances(setup, SHARED_GOLDEN, 3);
+    aws.inject('lambda:Invoke', 1, 'AccessDeniedException', 403);
+
+    await expect(handler(scheduledEvent(), { ...context, getRemainingTimeInMillis: () => 30_000 })).rejects.toThrow(/AccessDenied/);
+
+    // Lambda retries the failed invocation from the same position; what was judged stands.
+    expect(aws.evaluations().map(e => e.ComplianceResourceId)).toEqual([lt]);
+  });
 });
 
 describe('malformed events', () => {
@@ -416,6 +508,10 @@ describe('malformed events', () => {
     ['unknown message type', { invokingEvent: JSON.stringify({ messageType: 'ConfigurationSnapshotDeliveryCompleted' }), resultToken: 't' }, /unknown messageType/],
     ['item without a resource ID', { invokingEvent: JSON.stringify({ messageType: 'ConfigurationItemChangeNotification', configurationItem: { resourceType: 'AWS::EC2::Instance' } }), resultToken: 't' }, /configurationItem.resourceId is missing/],
     ['instance item without configuration', changeEvent({ resourceType: 'AWS::EC2::Instance', resourceId: 'i-1', configuration: null }), /configurationItem.configuration is missing/],
+    ['a continuation of an unknown resource type', { ...scheduledEvent(), goldenAmiSweepContinuation: { resourceType: 'AWS::S3::Bucket', continuation: 1 } }, /goldenAmiSweepContinuation.resourceType must be one of/],
+    ['a continuation past the most', { ...scheduledEvent(), goldenAmiSweepContinuation: { resourceType: 'AWS::EC2::Instance', continuation: 51 } }, /goldenAmiSweepContinuation.continuation must be an integer from 1 to 50, got: 51/],
+    ['a continuation with an empty page token', { ...scheduledEvent(), goldenAmiSweepContinuation: { resourceType: 'AWS::EC2::Instance', nextToken: '', continuation: 1 } }, /goldenAmiSweepContinuation.nextToken must be a page token/],
+    ['a continuation of a change event', { ...changeEvent(instanceItem('i-1', SHARED_GOLDEN)), goldenAmiSweepContinuation: { resourceType: 'AWS::EC2::Instance', continuation: 1 } }, /continues periodic sweeps only/],
   ])('%s: a clear error before any call, nothing sent', async (_name, event, message) => {
     await expect(handler(event as never, context)).rejects.toThrow(MalformedEventError);
     await expect(handler(event as never, context)).rejects.toThrow(message);

@@ -4,11 +4,14 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { RuleEvent } from '../../src/compliance/evaluate';
 
 /**
  * A real HTTP endpoint for the compliance rule's handler: moto server (EC2, SSM, STS, Auto
  * Scaling) behind a small local proxy that
  * - records Config PutEvaluations (moto does not implement it) and answers like Config;
+ * - records Lambda Invoke (the function continuing a sweep) and answers like Lambda does to
+ *   an asynchronous invocation, without running anything;
  * - counts every call by service and operation;
  * - can answer a number of calls with a throttling or other error, or make Config report
  *   evaluations as failed, to exercise retries.
@@ -38,6 +41,12 @@ export interface RecordedPut {
     Annotation?: string;
     OrderingTimestamp: number;
   }>;
+}
+
+export interface RecordedInvoke {
+  readonly functionName: string;
+  readonly invocationType: string;
+  readonly payload: RuleEvent;
 }
 
 interface Injection {
@@ -91,6 +100,8 @@ export class LocalAws {
   public readonly calls = new Map<string, number>();
   /** Every PutEvaluations call Config "accepted", in order. */
   public readonly puts: RecordedPut[] = [];
+  /** Every Lambda Invoke call, in order. */
+  public readonly invocations: RecordedInvoke[] = [];
   /** The MaxResults each DescribeInstances call asked for (before any rewrite). */
   public readonly describeInstancesMaxResults: number[] = [];
   /**
@@ -121,6 +132,7 @@ export class LocalAws {
   public clear(): void {
     this.calls.clear();
     this.puts.length = 0;
+    this.invocations.length = 0;
     this.describeInstancesMaxResults.length = 0;
     this.injections.clear();
     this.failEvaluationsOnce = 0;
@@ -172,7 +184,8 @@ export class LocalAws {
           }
         }
         this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
-        const json = String(req.headers['content-type'] ?? '').includes('json');
+        // Lambda speaks JSON whatever the payload's content type.
+        const json = String(req.headers['content-type'] ?? '').includes('json') || operation.startsWith('lambda:');
         const injection = this.injections.get(operation)?.find(i => i.remaining > 0);
         if (injection) {
           injection.remaining--;
@@ -181,6 +194,10 @@ export class LocalAws {
         }
         if (operation === 'config:PutEvaluations') {
           this.putEvaluations(body, res);
+          return;
+        }
+        if (operation === 'lambda:Invoke') {
+          this.invoke(req, body, res);
           return;
         }
         const upstream = http.request(`${this.motoUrl}${req.url}`, { method: req.method, headers: req.headers, agent }, answer => {
@@ -197,6 +214,18 @@ export class LocalAws {
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  private invoke(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
+    const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    this.invocations.push({
+      functionName: decodeURIComponent(INVOKE_PATH.exec(req.url ?? '')![1]),
+      invocationType,
+      payload: JSON.parse(body.toString('utf8')),
+    });
+    // An asynchronous invocation is accepted with 202 and no payload.
+    res.writeHead(invocationType === 'Event' ? 202 : 200, { 'content-type': 'application/json' });
+    res.end(invocationType === 'Event' ? '' : 'null');
   }
 
   private putEvaluations(body: Buffer, res: http.ServerResponse): void {
@@ -218,6 +247,7 @@ export class LocalAws {
 /** `service:Operation` of a request, for any of the protocols the clients use. */
 function operationOf(req: http.IncomingMessage, body: Buffer): string {
   const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'unknown';
+  if (service === 'lambda' && INVOKE_PATH.test(req.url ?? '')) return 'lambda:Invoke';
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return `${service}:${target.split('.').pop()}`;
   const rpc = /\/operation\/([A-Za-z]+)/.exec(req.url ?? '');
@@ -226,9 +256,11 @@ function operationOf(req: http.IncomingMessage, body: Buffer): string {
   return `${service}:${action?.[1] ?? `${req.method} ${req.url}`}`;
 }
 
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations/;
+
 function sendError(res: http.ServerResponse, injection: Injection, json: boolean, ec2: boolean): void {
   if (json) {
-    res.writeHead(injection.status, { 'content-type': 'application/x-amz-json-1.1' });
+    res.writeHead(injection.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': injection.code });
     res.end(JSON.stringify({ __type: injection.code, message: `injected ${injection.code}` }));
     return;
   }

@@ -14,6 +14,7 @@ import {
   LaunchSource,
   LaunchTemplateRef,
   ResolvedImage,
+  ResourceType,
   RuleSettings,
   Subject,
   autoScalingGroupSources,
@@ -130,6 +131,8 @@ const NOT_FOUND = /NotFound|NotFoundException|VersionNotFound/;
 /** A page of subjects from a listing, ready to resolve and evaluate. */
 export interface SubjectPage {
   readonly subjects: Subject[];
+  /** The token of the listing's next page; absent on the last page. */
+  readonly nextToken?: string;
 }
 
 /** Facts about one account, gathered lazily and cached for the invocation. */
@@ -327,72 +330,70 @@ export class AwsFacts {
     }
   }
 
-  /** Live instances, a page of up to 1,000 at a time. */
-  public async *instancePages(orderingTimestamp: Date): AsyncGenerator<Subject[]> {
-    let token: string | undefined;
-    do {
-      const page = await this.clients.ec2.send(new DescribeInstancesCommand({
-        MaxResults: INSTANCE_PAGE,
-        NextToken: token,
-        Filters: [{ Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }],
-      }));
-      const subjects: Subject[] = [];
-      for (const reservation of page.Reservations ?? []) {
-        for (const instance of reservation.Instances ?? []) {
-          if (!instance.InstanceId) continue;
-          subjects.push({
-            resourceType: INSTANCE,
-            resourceId: instance.InstanceId,
-            orderingTimestamp,
-            ...instanceSources({ imageId: instance.ImageId, state: { name: instance.State?.Name } }),
-          });
-        }
-      }
-      token = page.NextToken;
-      yield subjects;
-    } while (token);
+  /** One page of a resource type's listing, from `token` (the first page without one). */
+  public page(resourceType: ResourceType, orderingTimestamp: Date, token?: string): Promise<SubjectPage> {
+    switch (resourceType) {
+      case INSTANCE: return this.instancePage(orderingTimestamp, token);
+      case LAUNCH_TEMPLATE: return this.launchTemplatePage(orderingTimestamp, token);
+      case AUTO_SCALING_GROUP: return this.autoScalingGroupPage(orderingTimestamp, token);
+    }
   }
 
-  /** Every launch template's default version, 200 at a time, without one call per template. */
-  public async *launchTemplatePages(orderingTimestamp: Date): AsyncGenerator<Subject[]> {
-    let token: string | undefined;
-    do {
-      const page = await this.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ Versions: ['$Default'], MaxResults: LAUNCH_TEMPLATE_VERSION_PAGE, NextToken: token }));
-      const subjects: Subject[] = [];
-      for (const version of page.LaunchTemplateVersions ?? []) {
-        if (!version.LaunchTemplateId) continue;
-        this.rememberTemplateVersion(version, '$Default');
+  /** Live instances, up to 1,000. */
+  private async instancePage(orderingTimestamp: Date, token: string | undefined): Promise<SubjectPage> {
+    const page = await this.clients.ec2.send(new DescribeInstancesCommand({
+      MaxResults: INSTANCE_PAGE,
+      NextToken: token,
+      Filters: [{ Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }],
+    }));
+    const subjects: Subject[] = [];
+    for (const reservation of page.Reservations ?? []) {
+      for (const instance of reservation.Instances ?? []) {
+        if (!instance.InstanceId) continue;
         subjects.push({
-          resourceType: LAUNCH_TEMPLATE,
-          resourceId: version.LaunchTemplateId,
+          resourceType: INSTANCE,
+          resourceId: instance.InstanceId,
           orderingTimestamp,
-          sources: launchTemplateSources(version.LaunchTemplateId),
+          ...instanceSources({ imageId: instance.ImageId, state: { name: instance.State?.Name } }),
         });
       }
-      token = page.NextToken;
-      yield subjects;
-    } while (token);
+    }
+    return { subjects, nextToken: page.NextToken || undefined };
+  }
+
+  /** Launch templates' default versions, 200 at a time, without one call per template. */
+  private async launchTemplatePage(orderingTimestamp: Date, token: string | undefined): Promise<SubjectPage> {
+    const page = await this.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ Versions: ['$Default'], MaxResults: LAUNCH_TEMPLATE_VERSION_PAGE, NextToken: token }));
+    const subjects: Subject[] = [];
+    for (const version of page.LaunchTemplateVersions ?? []) {
+      if (!version.LaunchTemplateId) continue;
+      // The default versions also serve the groups that launch from these templates.
+      this.rememberTemplateVersion(version, '$Default');
+      subjects.push({
+        resourceType: LAUNCH_TEMPLATE,
+        resourceId: version.LaunchTemplateId,
+        orderingTimestamp,
+        sources: launchTemplateSources(version.LaunchTemplateId),
+      });
+    }
+    return { subjects, nextToken: page.NextToken || undefined };
   }
 
   /** Auto Scaling groups, 100 at a time, with their launch configurations read in bulk. */
-  public async *autoScalingGroupPages(orderingTimestamp: Date): AsyncGenerator<Subject[]> {
-    let token: string | undefined;
-    do {
-      const page = await this.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({
-        MaxRecords: AUTO_SCALING_GROUP_PAGE, NextToken: token,
-      }));
-      const groups = page.AutoScalingGroups ?? [];
-      await this.prefetchLaunchConfigurations(groups.map(group => group.LaunchConfigurationName).filter((name): name is string => !!name));
-      const subjects: Subject[] = groups.filter(group => group.AutoScalingGroupName).map(group => ({
-        resourceType: AUTO_SCALING_GROUP,
-        // Config identifies a group by its ARN (its name is the item's resourceName).
-        resourceId: group.AutoScalingGroupARN ?? group.AutoScalingGroupName!,
-        orderingTimestamp,
-        ...autoScalingGroupSources(groupShape(group)),
-      }));
-      token = page.NextToken;
-      yield subjects;
-    } while (token);
+  private async autoScalingGroupPage(orderingTimestamp: Date, token: string | undefined): Promise<SubjectPage> {
+    const page = await this.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({
+      MaxRecords: AUTO_SCALING_GROUP_PAGE, NextToken: token,
+    }));
+    const groups = page.AutoScalingGroups ?? [];
+    await this.prefetchLaunchConfigurations(groups.map(group => group.LaunchConfigurationName).filter((name): name is string => !!name));
+    const subjects: Subject[] = groups.filter(group => group.AutoScalingGroupName).map(group => ({
+      resourceType: AUTO_SCALING_GROUP,
+      // Config identifies a group by its ARN (its name is the item's resourceName).
+      resourceId: group.AutoScalingGroupARN ?? group.AutoScalingGroupName!,
+      orderingTimestamp,
+      ...autoScalingGroupSources(groupShape(group)),
+    }));
+    return { subjects, nextToken: page.NextToken || undefined };
   }
 
   /** Resolves a page of subjects and looks up its AMIs in one go. */
