@@ -18,8 +18,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { FOREIGN, FUNCTION_ARN, SEED_AMIS, SHARED_GOLDEN, ownImage, publish, scheduledEvent, settings, setupClients } from '../test/compliance/fixtures';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { CREDENTIALS, FOREIGN, FUNCTION_ARN, SEED_AMIS, SHARED_GOLDEN, ownImage, publish, scheduledEvent, settings, setupClients } from '../test/compliance/fixtures';
 import { LocalAws, REGION } from '../test/compliance/local-aws';
 
 const DEFAULT_SIZES = [1000, 10000, 50000];
@@ -110,6 +110,8 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
     await setup.ec2.send(new TerminateInstancesCommand({ InstanceIds: made }));
     // 90 % on the golden AMI, 10 % on an unknown one.
     const seeding = Date.now();
+    // No retries: a RunInstances retried after a failure would launch a second reservation.
+    const seeder = new EC2Client({ endpoint: aws.motoUrl, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
     const reservations = Math.ceil(size / PER_RESERVATION);
     let next = 0;
     await Promise.all(Array.from({ length: SEED_CONCURRENCY }, async () => {
@@ -117,7 +119,7 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
         const i = next++;
         const count = Math.min(PER_RESERVATION, size - i * PER_RESERVATION);
         const imageId = i % 10 === 9 ? FOREIGN : SHARED_GOLDEN;
-        await setup.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.micro' }));
+        await seeder.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.micro' }));
       }
     }));
     process.stderr.write(`seeded ${size} instances in ${((Date.now() - seeding) / 1000).toFixed(0)} s\n`);

@@ -3,8 +3,8 @@
 moto finds an instance by scanning every instance, and a volume by scanning every volume, and
 RunInstances does both for each instance it launches: seeding 50,000 instances is quadratic
 (it did not finish in 30 minutes). Here an instance is looked up newest reservation first and a
-single volume by its key, which returns the same object (IDs are unique) in constant time for a
-just-launched instance. Nothing on the handler's path (DescribeInstances, DescribeImages, SSM,
+single volume by its key, which returns the same object (IDs are unique) without copying every
+reservation, and at once for a just-launched instance. Nothing on the handler's path (DescribeInstances, DescribeImages, SSM,
 Auto Scaling) is changed.
 
     python bench/moto-server-for-seeding.py -H 127.0.0.1 -p 5000
@@ -20,7 +20,8 @@ _describe_volumes = EBSBackend.describe_volumes
 
 
 def get_instance(self, instance_id):
-    for reservation in reversed(self.reservations.values()):
+    # list() copies the values in one step under the GIL: other threads add reservations meanwhile.
+    for reservation in reversed(list(self.reservations.values())):
         for instance in reservation.instances:
             if instance.id == instance_id:
                 return instance
