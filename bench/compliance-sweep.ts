@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   const output = [
     `Compliance rule periodic sweep in moto server ${new Date().toISOString()} (node ${process.version}, ${os.cpus().length} CPUs)`,
     'Floors: PutEvaluations = ceil(evaluations / 100); DescribeInstances = ceil(instances / 1000) (MaxResults asked: '
-      + `${[...new Set(results.flatMap(r => r.maxResults))].join(', ')}); the catalog once (1 page of parameters, 1 history per parameter).`,
+      + `${[...new Set(results.flatMap(r => r.maxResults))].join(', ')}); per invocation, the catalog once (1 page of parameters, 1 history per parameter) and the images once.`,
     'Memory: the handler process alone (Node.js + SDK + bundle), peak RSS with its baseline before the sweep.',
     timeoutSeconds
       ? `Function timeout ${timeoutSeconds} s: each invocation starts no page with less than a minute left and continues the sweep in a new invocation (a new process); wall time sums the invocations.`
