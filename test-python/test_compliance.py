@@ -94,6 +94,38 @@ def test_organization_rule_and_member_role():
     template.has_resource_properties("AWS::IAM::Role", {"RoleName": "GoldenAmiComplianceEvaluator"})
 
 
+def test_member_role_to_the_organization_as_a_stack_set():
+    stack = new_stack("Audit")
+    members = golden.GoldenAmiComplianceMemberStackSet(
+        stack,
+        "Members",
+        evaluator_account_id="111111111111",
+        approval_sources=[golden.ApprovalSource.ssm_catalog("/golden-ami")],
+        organizational_unit_ids=["ou-ab12-cdef3456"],
+        call_as_delegated_admin=True,
+    )
+    template = assertions.Template.from_stack(stack)
+    template.has_resource_properties("AWS::CloudFormation::StackSet", {
+        "PermissionModel": "SERVICE_MANAGED",
+        "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False},
+        "CallAs": "DELEGATED_ADMIN",
+        "Parameters": [{"ParameterKey": "EvaluatorAccountId", "ParameterValue": "111111111111"}],
+        "StackInstancesGroup": [{"Regions": ["eu-west-1"], "DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cdef3456"]}}],
+    })
+    body = json.loads(members.template_body)
+    roles = [r for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert [r["Properties"]["RoleName"] for r in roles] == ["GoldenAmiComplianceMember"]
+    assert "BootstrapVersion" not in body.get("Parameters", {})
+    with pytest.raises(Exception, match=r"organizationalUnitIds\[0\] must be an organizational unit ID .*'o-abcdefghij'"):
+        golden.GoldenAmiComplianceMemberStackSet(
+            stack,
+            "Bad",
+            evaluator_account_id="111111111111",
+            approval_sources=[golden.ApprovalSource.ssm_catalog("/golden-ami")],
+            organizational_unit_ids=["o-abcdefghij"],
+        )
+
+
 def test_managed_rule_shortcut():
     stack = new_stack("Workload")
     golden.ApprovedAmisManagedRule.by_id(stack, "ById", ami_ids=["ami-0123456789abcdef0"])

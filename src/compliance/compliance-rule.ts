@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -308,6 +308,7 @@ export class GoldenAmiComplianceRule extends Construct {
     // The function cannot run before its permissions exist.
     fn.node.addDependency(policy);
     this.function = fn;
+    dropRoleDependency(fn, role);
     // A periodic sweep that would outlast the timeout continues in a new invocation of the
     // function. A policy of its own: in the role's first policy it would make a cycle.
     const continuePolicy = new iam.ManagedPolicy(this, 'ContinueSweepPolicy', {
@@ -514,4 +515,21 @@ function maximumAgeDays(age: Duration | undefined): number | undefined {
   if (Token.isUnresolved(days)) return days;
   validateIntegerInRange('maximumAmiAge (days)', days, 1, 3650);
   return days;
+}
+
+/**
+ * aws-cdk-lib's Function also depends on its role, which its Role property (a GetAtt) already
+ * enforces: cfn-lint reports the duplicate (W3005). Renders DependsOn without it, keeping
+ * every other dependency (the policy, a VPC's routes).
+ */
+function dropRoleDependency(fn: lambda.Function, role: iam.Role): void {
+  const resource = fn.node.defaultChild as lambda.CfnFunction;
+  const roleResource = role.node.defaultChild as iam.CfnRole;
+  const stack = Stack.of(fn);
+  resource.addOverride('DependsOn', Lazy.list({
+    produce: () => resource.obtainDependencies()
+      .filter((target): target is CfnResource => target instanceof CfnResource && target !== roleResource && Stack.of(target) === stack)
+      .map(target => stack.resolve(stack.getLogicalId(target)))
+      .sort(),
+  }, { omitEmpty: true }));
 }

@@ -4,3 +4,4 @@ export * from './remediation';
 export * from './compliance-rule';
 export * from './member-role';
 export * from './managed-rule';
+export * from './member-stack-set';

@@ -63,6 +63,9 @@ describe('GoldenAmiComplianceRule, account rule', () => {
     // Config checks its invoke permission when the rule is created; a sweep may continue at once.
     const [ruleResource] = Object.values(template.findResources('AWS::Config::ConfigRule'));
     expect(ruleResource.DependsOn).toEqual([expect.stringMatching(/RuleConfigInvoke/), expect.stringMatching(/RuleContinueSweepPolicy/)]);
+    // The function waits for its policy; not for its role, which its Role GetAtt already orders (cfn-lint W3005).
+    const [functionResource] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functionResource.DependsOn).toEqual([expect.stringMatching(/^RulePolicy/)]);
     expect(settingsOf(stack)).toEqual({
       policy: { catalogPaths: ['/golden-ami'], parameterNames: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false },
       resourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::AutoScalingGroup'],

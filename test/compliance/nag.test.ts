@@ -9,6 +9,7 @@ import {
   ApprovedAmisManagedRule,
   ComplianceRemediation,
   GoldenAmiComplianceMemberRole,
+  GoldenAmiComplianceMemberStackSet,
   GoldenAmiComplianceRule,
   GoldenImage,
 } from '../../src';
@@ -36,7 +37,10 @@ function accountStack(): Stack {
   return stack;
 }
 
-/** The delegated administrator's organization rule and a member account's role. */
+/**
+ * The delegated administrator's organization rule, a member account's role and the StackSet
+ * (its member template holds the same role, checked here as GoldenAmiComplianceMemberRole).
+ */
 function organizationStack(): Stack {
   const stack = newStack('Audit');
   new GoldenAmiComplianceRule(stack, 'Compliance', {
@@ -46,6 +50,11 @@ function organizationStack(): Stack {
   new GoldenAmiComplianceMemberRole(stack, 'MemberRole', {
     evaluatorAccountId: '111111111111',
     approvalSources: [ApprovalSource.ssmCatalog('/golden-ami')],
+  });
+  new GoldenAmiComplianceMemberStackSet(stack, 'MemberStackSet', {
+    evaluatorAccountId: '111111111111',
+    approvalSources: [ApprovalSource.ssmCatalog('/golden-ami')],
+    organizationalUnitIds: ['r-ab12'],
   });
   return stack;
 }
