@@ -5,7 +5,7 @@ import { Lazy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { BaseImage, ComponentPhase, ImagePlatform, ImageRecipe, RecipeComponent } from '../src';
-import { expectToeDocument, expectValidBash, SHELLCHECK_MISSING, shellcheckVersion, ToeDocument, ToePhase } from './toe-checks';
+import { expectToeDocument, expectValidBash, SHELLCHECK_MISSING, shellcheckVersion, stepCommands, ToeDocument, ToePhase } from './toe-checks';
 import { newStack } from './util';
 
 const LINUX_PRELUDE = 'set -euo pipefail';
@@ -76,8 +76,8 @@ function flattenIntrinsic(value: unknown): string {
 function onlyCommand(document: ToeDocument): string {
   expect(document.phases).toHaveLength(1);
   expect(document.phases[0].steps).toHaveLength(1);
-  expect(document.phases[0].steps[0].inputs.commands).toHaveLength(1);
-  return document.phases[0].steps[0].inputs.commands[0];
+  expect(stepCommands(document.phases[0].steps[0])).toHaveLength(1);
+  return stepCommands(document.phases[0].steps[0])[0];
 }
 
 

@@ -17,7 +17,7 @@ import {
   ParentImage,
   RecipeComponent,
 } from '../../src';
-import { expectToeDocument } from '../toe-checks';
+import { expectToeDocument, stepCommands } from '../toe-checks';
 import { ENV, newStack } from '../util';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -282,7 +282,7 @@ describe('EcsApplicationImage', () => {
     const tests = resourcesOfType(stack, 'AWS::ImageBuilder::Component').find(c => c.Properties.Name === 'tested-ecs-application-tests')!;
     const document = expectToeDocument(tests.Properties.Data, ImagePlatform.LINUX);
     expect(document.phases.map(phase => phase.name)).toEqual(['test']);
-    const command = document.phases[0].steps[0].inputs.commands[0];
+    const command = stepCommands(document.phases[0].steps[0])[0];
     expect(command).toContain('docker run --rm');
     expect(command).toContain('systemctl is-enabled --quiet ecs');
     expect(command).toContain("grep -q '^ECS_CLUSTER=' /etc/ecs/ecs.config");

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthRecipe } from './helpers';
-import { bashFindings, expectToeDocument, LINUX_PRELUDE } from './toe-checks';
+import { bashFindings, expectToeDocument, LINUX_PRELUDE } from '../toe-checks';
+import { ImagePlatform } from '../../src';
 import { CisLevel, Hardening, OperatingSystem } from '../../src/hardened';
 import { CIS_CONTROLS, CisSection, cisApplyScript, cisCheckScript, cisControlsFor, renderCisControlsMarkdown } from '../../src/hardened/cis-controls';
 import { ImageArchitecture } from '../../src/platform';
@@ -65,7 +66,7 @@ describe('CIS components', () => {
     const controls = cisControlsFor(level);
     const steps: Array<[string, string]> = [];
     for (const section of Object.values(CisSection)) {
-      const document = expectToeDocument(documents.get(`cis-${section}`)!.data, 'Linux');
+      const document = expectToeDocument(documents.get(`cis-${section}`)!.data, ImagePlatform.LINUX);
       expect(document.phases.map(p => p.name)).toEqual(['build', 'test']);
       const [build, test] = document.phases;
       expect(build.steps.map(s => s.name.replace('Apply_', ''))).toEqual(test.steps.map(s => s.name.replace('Check_', '')));

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parse } from 'yaml';
-import { expectToeDocument, ToeDocument } from './toe-checks';
+import { expectToeDocument, ToeDocument } from '../toe-checks';
 import { BaseImage } from '../../src/base-image';
 import { RecipeComponent } from '../../src/component';
 import { GoldenImage } from '../../src/golden-image';
@@ -81,7 +81,7 @@ describe('agents', () => {
   test('the SSM agent is kept and enabled; its test checks the unit (rpm or snap) is enabled and running', () => {
     const { documents, recipeProperties } = synthRecipe({ operatingSystem: OperatingSystem.UBUNTU_24_04 });
     expect(recipeProperties.AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild).toBe(false);
-    const document = expectToeDocument(documents.get('ssm-agent')!.data, 'Linux');
+    const document = expectToeDocument(documents.get('ssm-agent')!.data, ImagePlatform.LINUX);
     expect(commandsOf(document, 'build')[0]).toContain('systemctl enable "$unit"');
     expect(commandsOf(document, 'test')[0]).toContain('snap.amazon-ssm-agent.amazon-ssm-agent.service');
     expect(commandsOf(document, 'test')[0]).toContain('systemctl is-active --quiet "$unit"');
@@ -93,13 +93,13 @@ describe('agents', () => {
     expect(components).not.toContain('ssm-agent');
     expect(components).not.toContain('aws:aws-cli-version-2-linux');
     expect(components).not.toContain('aws:update-linux');
-    const checks = expectToeDocument(documents.get('checks')!.data, 'Linux');
+    const checks = expectToeDocument(documents.get('checks')!.data, ImagePlatform.LINUX);
     expect(checks.phases[0].steps.map(s => s.name)).toEqual(['CheckBoot']);
   });
 
   test('Inspector readiness: SSM agent running and no Inspector Classic agent, in the test phase', () => {
     const { documents } = synthRecipe();
-    const checks = expectToeDocument(documents.get('checks')!.data, 'Linux');
+    const checks = expectToeDocument(documents.get('checks')!.data, ImagePlatform.LINUX);
     expect(checks.phases.map(p => p.name)).toEqual(['test']);
     expect(checks.phases[0].steps.map(s => s.name)).toEqual(['CheckAwsCli', 'CheckInspectorReady']);
     const inspector = (checks.phases[0].steps[1].inputs as { commands: string[] }).commands[0];
@@ -108,9 +108,9 @@ describe('agents', () => {
   });
 
   test('STIG adds marker checks that must hold after hardening (Linux sshd, Windows firewall and SMBv1)', () => {
-    const linux = expectToeDocument(synthRecipe({ hardening: Hardening.stig(StigLevel.HIGH) }).documents.get('checks')!.data, 'Linux');
+    const linux = expectToeDocument(synthRecipe({ hardening: Hardening.stig(StigLevel.HIGH) }).documents.get('checks')!.data, ImagePlatform.LINUX);
     expect(linux.phases[0].steps.map(s => s.name)).toContain('CheckStigMarkers');
-    const windows = expectToeDocument(synthRecipe({ operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, hardening: Hardening.stig(StigLevel.LOW) }).documents.get('checks')!.data, 'Windows');
+    const windows = expectToeDocument(synthRecipe({ operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, hardening: Hardening.stig(StigLevel.LOW) }).documents.get('checks')!.data, ImagePlatform.WINDOWS);
     const markers = windows.phases[0].steps.find(s => s.name === 'CheckStigMarkers')!;
     expect((markers.inputs as { commands: string[] }).commands[0]).toContain('Get-NetFirewallProfile');
   });
@@ -119,7 +119,7 @@ describe('agents', () => {
     const { components, documents } = synthRecipe({ operatingSystem: OperatingSystem.UBUNTU_22_04, securityAgents: [falco()] });
     expect(components.indexOf('agent-falco')).toBeGreaterThan(components.indexOf('cloudwatch-agent-config'));
     expect(components.indexOf('agent-falco')).toBeLessThan(components.indexOf('cis-kernel'));
-    const document = expectToeDocument(documents.get('agent-falco')!.data, 'Linux');
+    const document = expectToeDocument(documents.get('agent-falco')!.data, ImagePlatform.LINUX);
     expect(document.phases.map(p => [p.name, p.steps.map(s => s.name)])).toEqual([
       ['build', ['PrepareDirectory', 'Install', 'RemoveInstaller']],
       ['test', ['Check', 'CheckService']],
@@ -146,7 +146,7 @@ describe('agents', () => {
     const grant = recipe.grantBuildAccess(image.infrastructure.instanceRole);
     expect(grant.success).toBe(true);
     const { documents, entries } = inspect(stack, recipe);
-    const document = expectToeDocument(documents.get('agent-edr')!.data, 'Linux');
+    const document = expectToeDocument(documents.get('agent-edr')!.data, ImagePlatform.LINUX);
     const download = document.phases[0].steps.find(s => s.name === 'DownloadInstaller')!;
     expect(download.action).toBe('S3Download');
     expect(download.inputs).toEqual([{ source: 's3://{{ InstallerBucket }}/{{ InstallerKey }}', destination: '/var/tmp/golden-ami/agents/edr/edr-sensor.rpm' }]);
@@ -201,7 +201,7 @@ describe('agents', () => {
       serviceName: 'Sysmon64',
     });
     const { documents } = synthRecipe({ operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, securityAgents: [agent] });
-    const document = expectToeDocument(documents.get('agent-sysmon')!.data, 'Windows');
+    const document = expectToeDocument(documents.get('agent-sysmon')!.data, ImagePlatform.WINDOWS);
     expect(commandsOf(document, 'test')[0]).toContain("if ($LASTEXITCODE -ne 0) { throw \"security agent 'sysmon' check failed");
   });
 });
@@ -241,7 +241,7 @@ describe('CloudWatch agent configuration', () => {
 
   test('the document writes exactly that JSON and loads it with fetch-config; Amazon Linux 2023 gets rsyslog', () => {
     const { recipe, documents } = synthRecipe();
-    const document = expectToeDocument(documents.get('cloudwatch-agent-config')!.data, 'Linux');
+    const document = expectToeDocument(documents.get('cloudwatch-agent-config')!.data, ImagePlatform.LINUX);
     const build = commandsOf(document, 'build')[0];
     const json = /<<'GOLDEN_AMI_CLOUDWATCH_CONFIG'\n([\s\S]*?)\nGOLDEN_AMI_CLOUDWATCH_CONFIG\n/.exec(build)![1];
     expect(JSON.parse(json)).toEqual(JSON.parse(recipe.cloudWatchAgentConfig!));
@@ -260,7 +260,7 @@ describe('CloudWatch agent configuration', () => {
       ['Application', '/org/windows/application'],
     ]);
     expect(Object.keys(config.metrics.metrics_collected)).toEqual(['Memory', 'LogicalDisk', 'Paging File']);
-    const document = expectToeDocument(documents.get('cloudwatch-agent-config')!.data, 'Windows');
+    const document = expectToeDocument(documents.get('cloudwatch-agent-config')!.data, ImagePlatform.WINDOWS);
     const build = commandsOf(document, 'build')[0];
     const json = /\$config = @'\n([\s\S]*?)\n'@\n/.exec(build)![1];
     expect(JSON.parse(json)).toEqual(config);
@@ -289,7 +289,7 @@ describe('SCAP scan', () => {
     expect(components.slice(components.indexOf('aws:stig-build-linux-medium'))).toEqual([
       'aws:stig-build-linux-medium', 'aws:reboot-linux', 'aws:scap-compliance-checker-linux', 'scap-report', 'checks', 'aws:reboot-test-linux',
     ]);
-    const document = expectToeDocument(documents.get('scap-report')!.data, 'Linux');
+    const document = expectToeDocument(documents.get('scap-report')!.data, ImagePlatform.LINUX);
     expect(document.phases.map(p => [p.name, p.steps.map(s => s.name)])).toEqual([
       ['validate', ['CollectScapResults', 'UploadScapResults', 'RemoveStagedResults']],
       ['test', ['CollectScapResults', 'UploadScapResults', 'RemoveStagedResults']],
@@ -311,7 +311,7 @@ describe('SCAP scan', () => {
     new GoldenImage(stack, 'Image', { recipe });
     const { documents, components } = inspect(stack, recipe);
     expect(components).toContain('aws:scap-compliance-checker-windows');
-    const document = expectToeDocument(documents.get('scap-report')!.data, 'Windows');
+    const document = expectToeDocument(documents.get('scap-report')!.data, ImagePlatform.WINDOWS);
     expect(document.phases[1].steps[1].inputs).toEqual([{ source: 'C:\\ProgramData\\GoldenAmi\\scap\\*', destination: expect.stringMatching(/^s3:\/\/\{\{ ReportBucket \}\}\/\{\{ ReportPrefix \}\}/), recurse: true }]);
   });
 });
@@ -330,7 +330,7 @@ describe('extending', () => {
 
   test('Windows tests are PowerShell', () => {
     const { documents } = synthRecipe({ operatingSystem: OperatingSystem.WINDOWS_SERVER_2022 }, recipe => recipe.addTest('iis-absent', 'if (Get-Service W3SVC -ErrorAction SilentlyContinue) { throw "IIS installed" }'));
-    expectToeDocument(documents.get('iis-absent')!.data, 'Windows');
+    expectToeDocument(documents.get('iis-absent')!.data, ImagePlatform.WINDOWS);
   });
 
   test('a Linux component in a Windows recipe is rejected by the recipe', () => {
