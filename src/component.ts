@@ -299,7 +299,7 @@ class ArnComponent extends RecipeComponent {
     return {
       componentArn: this.arn,
       parameters,
-      fingerprint: contentHash(this.identity, JSON.stringify(parameters ?? [])),
+      fingerprint: contentHash(this.identity),
     };
   }
 }
@@ -346,7 +346,7 @@ class DocumentComponent extends RecipeComponent {
     return {
       componentArn: component.attrArn,
       parameters,
-      fingerprint: contentHash(version, JSON.stringify(parameters ?? [])),
+      fingerprint: version,
     };
   }
 }

@@ -2,6 +2,7 @@ import { App, Lazy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   BaseImage,
@@ -328,6 +329,27 @@ describe('content-derived versions', () => {
     ['a component description', { components: [RecipeComponent.awsManaged('update-linux', 'x.x.x', { parameters: { exclude: 'kernel*' } }), RecipeComponent.fromScript({ name: 'harden', script: 'echo harden', description: 'Hardening' })] }],
   ])('changing %s changes the version', (_change, overrides) => {
     expect(versionOf(overrides)).not.toBe(same);
+  });
+
+  test('a component parameter that is a token counts as what it resolves to, not as the token', () => {
+    const withBucketParameter = (unrelatedFirst: boolean) => {
+      const stack = newStack();
+      if (unrelatedFirst) {
+        // Tokens created earlier shift the token numbers in the unresolved parameter text.
+        new s3.Bucket(stack, 'Unrelated');
+        Lazy.string({ produce: () => 'x' });
+      }
+      const bucket = new s3.Bucket(stack, 'Evidence');
+      const recipe = new ImageRecipe(stack, 'Recipe', {
+        recipeName: 'tokens',
+        components: [RecipeComponent.awsManaged('update-linux', 'x.x.x', { parameters: { bucket: bucket.bucketName } })],
+      });
+      return stack.resolve(recipe.imageRecipeVersion);
+    };
+    const first = withBucketParameter(false);
+    expectImageBuilderVersion(first);
+    expect(withBucketParameter(false)).toBe(first);
+    expect(withBucketParameter(true)).toBe(first);
   });
 
   test('changing the root volume KMS key changes the version', () => {
