@@ -6,7 +6,6 @@ import { Construct } from 'constructs';
 import { ImagePlatform } from './platform';
 import { contentHash, contentVersion } from './private/content-version';
 import { renderScriptDocument } from './private/toe-document';
-import { validateSemanticVersion } from './private/validation';
 
 /** The service stores inline component documents up to this many characters. */
 const MAX_INLINE_DOCUMENT_LENGTH = 16_000;
@@ -328,8 +327,6 @@ class DocumentComponent extends RecipeComponent {
     // to, which stays the same from one synth to the next.
     const content = Token.isUnresolved(this.document) ? JSON.stringify(Stack.of(scope).resolve(this.document)) : this.document;
     const version = contentVersion(this.platform, content, this.description);
-    validateSemanticVersion(`component '${this.name}' version`, version);
-    // The name itself: names unique in the recipe may be equal once punctuation is removed.
     const componentName = `${recipeName}-${this.name}`;
     if (!Token.isUnresolved(componentName) && componentName.length > 126) {
       throw new Error(`component '${this.name}' of recipe '${recipeName}' gets the name '${componentName}', longer than Image Builder's 126 characters: shorten the component or recipe name`);

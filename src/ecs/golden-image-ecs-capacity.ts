@@ -121,7 +121,8 @@ export class GoldenImageEcsCapacity extends Construct {
     validateIntegerInRange('minCapacity', minCapacity, 0, 10000);
     validateIntegerInRange('maxCapacity', maxCapacity, Math.max(1, minCapacity), 10000);
     if (props.maxInstanceLifetime !== undefined) {
-      validateIntegerInRange('maxInstanceLifetime (days)', props.maxInstanceLifetime.toDays(), 1, 365);
+      // What Auto Scaling accepts: 1 to 365 days, in seconds (36 hours is fine, toDays() would throw on it).
+      validateIntegerInRange('maxInstanceLifetime (seconds)', props.maxInstanceLifetime.toSeconds(), 86_400, 31_536_000);
     }
     const cluster = props.cluster;
     const vpc = props.vpc ?? cluster.vpc;

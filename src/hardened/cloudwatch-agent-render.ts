@@ -64,6 +64,10 @@ export function validateCloudWatchAgentOptions(options: CloudWatchAgentOptions):
  */
 export function renderCloudWatchAgentConfig(os: OperatingSystem, options: CloudWatchAgentOptions, defaultPrefix: string): string {
   const prefix = options.logGroupPrefix ?? defaultPrefix;
+  // The default comes from the recipe name, which may hold spaces a log group name may not.
+  if (options.logGroupPrefix === undefined && !Token.isUnresolved(prefix) && !LOG_GROUP_NAME.test(prefix)) {
+    throw new Error(`cloudWatchAgent.logGroupPrefix defaults to '${prefix}' (from the recipe name), which is not a log group name (letters, digits and . - _ / #): set cloudWatchAgent.logGroupPrefix`);
+  }
   const windows = os.family === OperatingSystemFamily.WINDOWS;
   const interval = options.metricsCollectionInterval ? options.metricsCollectionInterval.toSeconds() : 60;
 

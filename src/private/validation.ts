@@ -20,8 +20,6 @@ const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const IMAGE_BUILDER_NAME = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,124}[-_A-Za-z0-9]$/;
 /** EBS device names as EC2 block device mappings take them. */
 const DEVICE_NAME = /^\/dev\/[a-z0-9]+$|^xvd[a-z]$/;
-/** Semantic version as Image Builder takes it: major.minor.patch, each at most 2^30 - 1. */
-const SEMANTIC_VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
 const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 
 function fail(prop: string, value: unknown, expectation: string): never {
@@ -85,14 +83,6 @@ export function validateImageBuilderName(prop: string, value: string): void {
 export function validateDeviceName(prop: string, value: string): void {
   if (!Token.isUnresolved(value) && !DEVICE_NAME.test(value)) {
     fail(prop, value, 'must be a device name such as /dev/xvda');
-  }
-}
-
-export function validateSemanticVersion(prop: string, value: string): void {
-  if (Token.isUnresolved(value)) return;
-  const match = SEMANTIC_VERSION.exec(value);
-  if (!match || match.slice(1).some(part => Number(part) > 2 ** 30 - 1)) {
-    fail(prop, value, 'must be a semantic version major.minor.patch of non-negative integers below 2^30');
   }
 }
 

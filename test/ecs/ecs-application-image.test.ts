@@ -296,6 +296,18 @@ describe('addCapacityTo', () => {
     return new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
   }
 
+  test('a maximum instance lifetime in whole hours is taken; under a day or over a year fails at synth', () => {
+    const capacity = (lifetime: Duration) => {
+      const stack = newStack();
+      const image = new EcsApplicationImage(stack, 'App', { imageName: 'ecs-app', parent: ParentImage.fromSsmParameter('/golden-ami/base/latest') });
+      image.addCapacityTo(new ecs.Cluster(stack, 'Cluster', { vpc: vpc(stack) }), 'Capacity', { instanceType: new ec2.InstanceType('m7i.large'), maxInstanceLifetime: lifetime });
+      return Template.fromStack(stack);
+    };
+    capacity(Duration.hours(36)).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MaxInstanceLifetime: 129600 });
+    expect(() => capacity(Duration.hours(12))).toThrow("maxInstanceLifetime (seconds) must be an integer from 86400 to 31536000, got: '43200'");
+    expect(() => capacity(Duration.days(400))).toThrow("maxInstanceLifetime (seconds) must be an integer from 86400 to 31536000, got: '34560000'");
+  });
+
   test('an ECS cluster gets an ASG capacity provider on the image, read from SSM at each launch', () => {
     const stack = newStack();
     const image = new EcsApplicationImage(stack, 'App', { imageName: 'ecs-app', parent: ParentImage.fromSsmParameter('/golden-ami/base/latest') });

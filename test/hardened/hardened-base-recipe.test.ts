@@ -521,6 +521,12 @@ describe('validation errors name the prop and the value', () => {
       .toThrow("cloudWatchAgent.logGroupPrefix must be 1-512 characters of letters, digits and . - _ / #, got: '/my logs'");
   });
 
+  test('a recipe name with spaces and no log group prefix (the default prefix comes from the name)', () => {
+    expect(() => new HardenedBaseRecipe(stack(), 'R', { recipeName: 'my recipe' }))
+      .toThrow("cloudWatchAgent.logGroupPrefix defaults to '/golden-ami/my recipe' (from the recipe name), which is not a log group name (letters, digits and . - _ / #): set cloudWatchAgent.logGroupPrefix");
+    expect(() => new HardenedBaseRecipe(stack(), 'R2', { recipeName: 'my recipe', cloudWatchAgent: { logGroupPrefix: '/golden-ami/my-recipe' } })).not.toThrow();
+  });
+
   test('a CloudWatch metrics interval in fractions of a second', () => {
     expect(() => new HardenedBaseRecipe(stack(), 'R', { cloudWatchAgent: { metricsCollectionInterval: Duration.millis(1500) } }))
       .toThrow("cloudWatchAgent.metricsCollectionInterval must be whole seconds from 1 to 86400, got: '1 second 500 millis'");
