@@ -19,7 +19,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { CREDENTIALS, FOREIGN, FUNCTION_ARN, SEED_AMIS, SHARED_GOLDEN, ownImage, publish, scheduledEvent, settings, setupClients } from '../test/compliance/fixtures';
+import { MAX_EVALUATIONS_PER_CALL } from '../src/compliance/evaluate';
+import { INSTANCE_PAGE, PARAMETERS_BY_PATH_PAGE, mapLimit } from '../src/compliance/runtime/aws-facts';
+import { CREDENTIALS, FACTORY_ACCOUNT, FOREIGN, FUNCTION_ARN, SEED_AMIS, SHARED_GOLDEN, ownImage, publish, scheduledEvent, settings, setupClients } from '../test/compliance/fixtures';
 import { LocalAws, REGION } from '../test/compliance/local-aws';
 
 const DEFAULT_SIZES = [1000, 10000, 50000];
@@ -112,16 +114,12 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
     const seeding = Date.now();
     // No retries: a RunInstances retried after a failure would launch a second reservation.
     const seeder = new EC2Client({ endpoint: aws.motoUrl, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
-    const reservations = Math.ceil(size / PER_RESERVATION);
-    let next = 0;
-    await Promise.all(Array.from({ length: SEED_CONCURRENCY }, async () => {
-      while (next < reservations) {
-        const i = next++;
-        const count = Math.min(PER_RESERVATION, size - i * PER_RESERVATION);
-        const imageId = i % 10 === 9 ? FOREIGN : SHARED_GOLDEN;
-        await seeder.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.micro' }));
-      }
-    }));
+    const reservations = Array.from({ length: Math.ceil(size / PER_RESERVATION) }, (_, i) => i);
+    await mapLimit(reservations, SEED_CONCURRENCY, async i => {
+      const count = Math.min(PER_RESERVATION, size - i * PER_RESERVATION);
+      const imageId = i % 10 === 9 ? FOREIGN : SHARED_GOLDEN;
+      await seeder.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.micro' }));
+    });
     process.stderr.write(`seeded ${size} instances in ${((Date.now() - seeding) / 1000).toFixed(0)} s\n`);
     aws.clear();
     const env = {
@@ -132,7 +130,7 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
-      GOLDEN_AMI_RULE_SETTINGS: settings({ ownerAccounts: ['999999999999'] }),
+      GOLDEN_AMI_RULE_SETTINGS: settings({ ownerAccounts: [FACTORY_ACCOUNT] }),
       ...(timeoutSeconds ? { TIMEOUT_MS: String(timeoutSeconds * 1000) } : {}),
     };
     // The first invocation is Config's; each one after it is an Invoke the previous one made.
@@ -151,7 +149,7 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
       instances: size,
       evaluations,
       invocations: runs.length,
-      putFloor: runs.reduce((sum, run) => sum + Math.ceil(run.summary.evaluations / 100), 0),
+      putFloor: runs.reduce((sum, run) => sum + Math.ceil(run.summary.evaluations / MAX_EVALUATIONS_PER_CALL), 0),
       longestSeconds: max(run => run.seconds),
       seconds: runs.reduce((sum, run) => sum + run.seconds, 0),
       peakRssMb: max(run => run.rss) / 2 ** 20,
@@ -171,8 +169,8 @@ function table(results: Result[]): string {
   const floor = (r: Result, op: string): string => {
     switch (op) {
       case 'config:PutEvaluations': return String(r.putFloor);
-      case 'ec2:DescribeInstances': return String(Math.ceil(r.instances / 1000));
-      case 'ssm:GetParametersByPath': return String(Math.ceil(CATALOG_PARAMETERS / 10) * r.invocations);
+      case 'ec2:DescribeInstances': return String(Math.ceil(r.instances / INSTANCE_PAGE));
+      case 'ssm:GetParametersByPath': return String(Math.ceil(CATALOG_PARAMETERS / PARAMETERS_BY_PATH_PAGE) * r.invocations);
       case 'ssm:GetParameterHistory': return String(CATALOG_PARAMETERS * r.invocations);
       case 'ec2:DescribeImages': return String(r.invocations);
       case 'lambda:Invoke': return String(r.invocations - 1);

@@ -156,7 +156,7 @@ export interface GoldenAmiComplianceRuleProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
-   * Run the function in this VPC (it needs a route to the EC2, Auto Scaling, SSM, STS and Config APIs).
+   * Run the function in this VPC (it needs a route to the EC2, Auto Scaling, SSM, STS, Config and Lambda APIs: a long sweep continues by invoking the function).
    *
    * @default - not in a VPC
    */
@@ -413,30 +413,21 @@ export class GoldenAmiComplianceRule extends Construct {
   }
 
   private acknowledgeFunctionFindings(fn: lambda.Function, props: GoldenAmiComplianceRuleProps): void {
-    const acknowledgments = [
-      {
-        id: 'NIST.800.53.R5-LambdaDLQ',
-        reason: 'Config invokes the rule with a result token that expires; a queued event could not be replayed. A failed run is re-done by the next change or periodic evaluation and shows in the function\'s error metric and logs',
-      },
-      {
-        id: 'HIPAA.Security-LambdaDLQ',
-        reason: 'Config invokes the rule with a result token that expires; a queued event could not be replayed. A failed run is re-done by the next change or periodic evaluation and shows in the function\'s error metric and logs',
-      },
-    ];
+    const both = (rule: string, reason: string) => [{ id: `NIST.800.53.R5-${rule}`, reason }, { id: `HIPAA.Security-${rule}`, reason }];
+    const onFunction = both('LambdaDLQ', 'Config invokes the rule, and the rule continues a long sweep, with a result token that expires; a queued event could not be replayed. '
+      + 'A failed run is re-done by the next change or periodic evaluation and shows in the function\'s error metric and logs');
     if (props.reservedConcurrentExecutions === undefined) {
-      const reason = 'Reserving concurrency fails the deployment in accounts with the minimum Lambda concurrency quota; Config retries throttled invocations. Set reservedConcurrentExecutions to reserve and cap it';
-      acknowledgments.push({ id: 'NIST.800.53.R5-LambdaConcurrency', reason }, { id: 'HIPAA.Security-LambdaConcurrency', reason });
+      onFunction.push(...both('LambdaConcurrency', 'Reserving concurrency fails the deployment in accounts with the minimum Lambda concurrency quota; Config retries throttled invocations. '
+        + 'Set reservedConcurrentExecutions to reserve and cap it'));
     }
     if (!props.vpc) {
-      const reason = 'The function only calls AWS APIs (EC2, Auto Scaling, SSM, STS, Config) and serves no network clients; set vpc to run it in a VPC with routes or endpoints to those APIs';
-      acknowledgments.push({ id: 'NIST.800.53.R5-LambdaInsideVPC', reason }, { id: 'HIPAA.Security-LambdaInsideVPC', reason });
+      onFunction.push(...both('LambdaInsideVPC', 'The function only calls AWS APIs (EC2, Auto Scaling, SSM, STS, Config, Lambda) and serves no network clients; '
+        + 'set vpc to run it in a VPC with routes or endpoints to those APIs'));
     }
+    acknowledgeNagFindings(fn, ...onFunction);
     if (!props.logEncryptionKey) {
-      const reason = 'The logs hold resource IDs, AMI IDs and verdicts, encrypted at rest by CloudWatch Logs; set logEncryptionKey to use a KMS key';
-      acknowledgments.push({ id: 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason }, { id: 'HIPAA.Security-CloudWatchLogGroupEncrypted', reason });
+      acknowledgeNagFindings(this.logGroup, ...both('CloudWatchLogGroupEncrypted', 'The logs hold resource IDs, AMI IDs and verdicts, encrypted at rest by CloudWatch Logs; set logEncryptionKey to use a KMS key'));
     }
-    acknowledgeNagFindings(fn, ...acknowledgments.filter(a => !a.id.includes('CloudWatchLogGroup')));
-    acknowledgeNagFindings(this.logGroup, ...acknowledgments.filter(a => a.id.includes('CloudWatchLogGroup')));
   }
 
   private addRemediation(remediation: ComplianceRemediation): iam.IRole {

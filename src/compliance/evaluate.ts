@@ -1,3 +1,5 @@
+import { AMI_ID } from '../private/patterns';
+
 /**
  * The compliance rule's decisions, free of I/O: what a Config event asks for, what a resource
  * launches from, and whether that is an approved golden AMI. The handler gathers the facts
@@ -183,7 +185,6 @@ export interface ItemSummary {
 
 const DELETED_STATUSES = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded', 'ResourceNotRecorded']);
 const GONE_INSTANCE_STATES = new Set(['terminated', 'shutting-down']);
-const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 const RESOLVE_SSM = /^resolve:ssm:(.+?)(?::(\d+))?$/;
 
 /** Parses and checks a Config rule event; throws MalformedEventError before anything is sent. */

@@ -20,7 +20,7 @@ import {
   subjectFromItem,
   usesCatalog,
 } from './evaluate';
-import { AwsFacts, clientsForAccount } from './runtime/aws-facts';
+import { AwsFacts, clientsForAccount, ownLambdaClient } from './runtime/aws-facts';
 import { EvaluationSender } from './runtime/evaluation-sender';
 import { continueSweep } from './runtime/sweep-continuation';
 
@@ -118,7 +118,7 @@ async function handOn(
     return undefined;
   }
   const next: SweepContinuation = { ...position, continuation };
-  await continueSweep(functionName, event, next);
+  await continueSweep(ownLambdaClient(), functionName, event, next);
   return next;
 }
 

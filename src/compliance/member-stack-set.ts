@@ -1,27 +1,16 @@
 import { App, BootstraplessSynthesizer, CfnParameter, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
-import { ApprovalSource } from './approval-source';
-import { GoldenAmiComplianceMemberRole } from './member-role';
+import { GoldenAmiComplianceMemberRole, GoldenAmiComplianceMemberRoleProps } from './member-role';
 import { combineApprovalSources } from './private/approvals';
-import { validateAccountId, validateIntegerInRange, validateRegion, validateUnique } from '../private/validation';
+import { validateAccountId, validateIntegerInRange, validateOrganizationalUnitOrRootId, validateRegion, validateUnique } from '../private/validation';
 
 /**
- * Properties of a GoldenAmiComplianceMemberStackSet.
+ * Properties of a GoldenAmiComplianceMemberStackSet: those of the member role, and where to
+ * deploy it. The approval sources' paths, parameter names and accounts must be known at synth
+ * time: they are written into the StackSet's template.
  */
-export interface GoldenAmiComplianceMemberStackSetProps {
-  /**
-   * The account of the organization rule's function: the Config delegated administrator.
-   */
-  readonly evaluatorAccountId: string;
-
-  /**
-   * The approval sources of the organization rule (the role may read their SSM parameters in
-   * each member account). Their paths, parameter names and accounts must be known at synth time:
-   * they are written into the StackSet's template.
-   */
-  readonly approvalSources: ApprovalSource[];
-
+export interface GoldenAmiComplianceMemberStackSetProps extends GoldenAmiComplianceMemberRoleProps {
   /**
    * The organizational units (`ou-xxxx-xxxxxxxx`) or the organization root (`r-xxxx`) whose
    * accounts get the member role, now and when they join later.
@@ -35,21 +24,6 @@ export interface GoldenAmiComplianceMemberStackSetProps {
    * @default - this stack's region
    */
   readonly region?: string;
-
-  /**
-   * The role name; it must match the rule's `organization.memberRoleName`.
-   *
-   * @default 'GoldenAmiComplianceMember'
-   */
-  readonly roleName?: string;
-
-  /**
-   * The name of the rule's function role, the only principal the role trusts; it must match
-   * the rule's `organization.evaluatorRoleName`.
-   *
-   * @default 'GoldenAmiComplianceEvaluator'
-   */
-  readonly evaluatorRoleName?: string;
 
   /**
    * The StackSet's name.
@@ -88,7 +62,6 @@ export interface GoldenAmiComplianceMemberStackSetProps {
   readonly failureTolerancePercentage?: number;
 }
 
-const OU_OR_ROOT_ID = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
 const VALIDATE_CONTEXT = '@aws-cdk/core:validateAgainstDefaultRules';
 /** The largest template CloudFormation takes inline (TemplateBody). */
 const MAX_TEMPLATE_BODY = 51_200;
@@ -118,11 +91,7 @@ export class GoldenAmiComplianceMemberStackSet extends Construct {
     if (props.organizationalUnitIds.length === 0) {
       throw new Error('organizationalUnitIds must name at least one organizational unit or the root, got: \'[]\'');
     }
-    props.organizationalUnitIds.forEach((ou, i) => {
-      if (!Token.isUnresolved(ou) && !OU_OR_ROOT_ID.test(ou)) {
-        throw new Error(`organizationalUnitIds[${i}] must be an organizational unit ID (ou-xxxx-xxxxxxxx) or the root ID (r-xxxx), got: '${ou}'`);
-      }
-    });
+    props.organizationalUnitIds.forEach((ou, i) => validateOrganizationalUnitOrRootId(`organizationalUnitIds[${i}]`, ou));
     validateUnique('organizationalUnitIds', props.organizationalUnitIds);
     const region = props.region ?? stack.region;
     validateRegion('region', region);

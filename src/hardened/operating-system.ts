@@ -35,8 +35,6 @@ interface OperatingSystemSpec {
   readonly minRootVolumeGiB: number;
   readonly stig: boolean;
   readonly scap: ImageArchitecture[];
-  /** The command that installs packages non-interactively (Linux only). */
-  readonly packageInstall?: string;
 }
 
 /**
@@ -65,7 +63,6 @@ export class OperatingSystem {
     minRootVolumeGiB: 8,
     stig: true,
     scap: [],
-    packageInstall: 'dnf install -y',
   });
 
   /** Amazon Linux 2 with kernel 5.10 (x86_64, arm64). */
@@ -82,7 +79,6 @@ export class OperatingSystem {
     minRootVolumeGiB: 8,
     stig: true,
     scap: [],
-    packageInstall: 'yum install -y',
   });
 
   /** Ubuntu Server 22.04 LTS (x86_64, arm64). */
@@ -99,7 +95,6 @@ export class OperatingSystem {
     minRootVolumeGiB: 8,
     stig: true,
     scap: [ImageArchitecture.X86_64],
-    packageInstall: 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q',
   });
 
   /** Ubuntu Server 24.04 LTS (x86_64, arm64). AWS has no STIG component for it. */
@@ -116,7 +111,6 @@ export class OperatingSystem {
     minRootVolumeGiB: 8,
     stig: false,
     scap: [],
-    packageInstall: 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q',
   });
 
   /**
@@ -137,7 +131,6 @@ export class OperatingSystem {
     minRootVolumeGiB: 10,
     stig: true,
     scap: [],
-    packageInstall: 'dnf install -y',
   });
 
   /** Windows Server 2022 English Full Base (x86_64). */
@@ -252,11 +245,6 @@ export class OperatingSystem {
       return BaseImage.fromImageArn(`arn:${Aws.PARTITION}:imagebuilder:${Aws.REGION}:aws:image/${image.imageBuilderImage}/x.x.x`, options);
     }
     throw new Error(`operatingSystem '${this.id}' has no AWS public image for architecture '${architecture}': pass baseImage (for example BaseImage.fromAmiId() with a ${this.displayName} AMI)`);
-  }
-
-  /** @internal the package install command for Linux scripts */
-  public get _packageInstall(): string {
-    return this.spec.packageInstall ?? '';
   }
 
   /** The identifier. */

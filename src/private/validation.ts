@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { AMI_ID } from './patterns';
 
 /**
  * Synth-time checks shared by every construct. Each one skips values that are still
@@ -8,10 +9,11 @@ import { Token } from 'aws-cdk-lib';
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
-const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
+const OU_ID = 'ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}';
+const OU_ARN = new RegExp(`^arn:aws[a-z-]*:organizations::\\d{12}:ou\\/o-[a-z0-9]{10,32}\\/${OU_ID}$`);
+const OU_OR_ROOT_ID = new RegExp(`^(${OU_ID}|r-[a-z0-9]{4,32})$`);
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)$/;
 const LAUNCH_TEMPLATE_ID = /^lt-[a-z0-9-_]{17}$/;
-const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /**
  * Image Builder resource names: letters, digits, hyphens, underscores, spaces inside. The
  * service pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$` takes at least 3
@@ -47,6 +49,12 @@ export function validateOrganizationArn(prop: string, value: string): void {
 export function validateOrganizationalUnitArn(prop: string, value: string): void {
   if (!Token.isUnresolved(value) && !OU_ARN.test(value)) {
     fail(prop, value, 'must be an organizational unit ARN (arn:aws:organizations::<account>:ou/o-xxxxxxxxxx/ou-xxxx-xxxxxxxx)');
+  }
+}
+
+export function validateOrganizationalUnitOrRootId(prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && !OU_OR_ROOT_ID.test(value)) {
+    fail(prop, value, 'must be an organizational unit ID (ou-xxxx-xxxxxxxx) or the root ID (r-xxxx)');
   }
 }
 

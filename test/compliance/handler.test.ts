@@ -23,7 +23,6 @@ import { LocalAws, OWN_ACCOUNT, REGION } from './local-aws';
 import { MAX_SWEEP_CONTINUATIONS, MalformedEventError, RuleEvent } from '../../src/compliance/evaluate';
 import { InvocationSummary, handler } from '../../src/compliance/evaluator.lambda';
 import { resetClients } from '../../src/compliance/runtime/aws-facts';
-import { resetContinuationClient } from '../../src/compliance/runtime/sweep-continuation';
 
 jest.setTimeout(120_000);
 
@@ -48,7 +47,6 @@ beforeAll(async () => {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
   resetClients();
-  resetContinuationClient();
   setup = setupClients(aws.motoUrl);
 });
 

@@ -1,8 +1,10 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand, AutoScalingGroup, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterHistoryCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AMI_ID } from '../../private/patterns';
 import {
   AUTO_SCALING_GROUP,
   AutoScalingGroupShape,
@@ -66,6 +68,7 @@ function clientConfig(credentials?: StaticCredentials) {
 }
 
 let defaultClients: AwsClients | undefined;
+let lambdaClient: LambdaClient | undefined;
 
 /** The clients for the function's own account, created once per container. */
 export function ownAccountClients(): AwsClients {
@@ -73,9 +76,16 @@ export function ownAccountClients(): AwsClients {
   return defaultClients;
 }
 
+/** Lambda in the function's own account (a sweep continues there, whichever account it evaluates). */
+export function ownLambdaClient(): LambdaClient {
+  lambdaClient ??= new LambdaClient(clientConfig());
+  return lambdaClient;
+}
+
 /** Forgets the cached clients (tests change the endpoint between runs). */
 export function resetClients(): void {
   defaultClients = undefined;
+  lambdaClient = undefined;
 }
 
 function newClients(credentials?: StaticCredentials): AwsClients {
@@ -174,7 +184,7 @@ export class AwsFacts {
           for (const version of page.Parameters ?? []) {
             for (const value of (version.Value ?? '').split(',')) {
               const ami = value.trim();
-              if (ami.startsWith('ami-') && !amis.has(ami)) amis.set(ami, name);
+              if (AMI_ID.test(ami) && !amis.has(ami)) amis.set(ami, name);
             }
           }
           token = page.NextToken;
