@@ -71,6 +71,7 @@ export interface CronScheduleOptions extends ScheduleOptions {
 }
 
 const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
+const DAY_MINUTES = 24 * 60;
 
 /**
  * A pipeline schedule: a cron expression in Image Builder's six-field format, or a rate
@@ -115,22 +116,22 @@ export class PipelineSchedule {
   }
 
   /**
-   * Every `interval`, as the cron expression that fires at that rate from midnight UTC.
-   * Supported: whole hours dividing 24 (1, 2, 3, 4, 6, 8, 12), whole days from 1 to 31.
+   * Every `interval`, as the cron expression that fires at that rate from midnight (in the
+   * schedule's `timezone`, UTC by default). Supported: whole hours dividing 24 (1, 2, 3, 4, 6,
+   * 8, 12), one day (daily at midnight) and seven days (Sundays at midnight). Other day counts
+   * have no cron equivalent (a day-of-month step restarts on the 1st): use `cron()`.
    *
    * @param interval for example Duration.days(7)
    */
   public static rate(interval: Duration, options: ScheduleOptions = {}): PipelineSchedule {
     const minutes = interval.toMinutes();
-    if (minutes > 0 && minutes % 1440 === 0 && minutes / 1440 <= 31) {
-      const days = minutes / 1440;
-      return PipelineSchedule.expression(days === 1 ? 'cron(0 0 * * ? *)' : `cron(0 0 */${days} * ? *)`, options);
-    }
+    if (minutes === DAY_MINUTES) return PipelineSchedule.expression('cron(0 0 * * ? *)', options);
+    if (minutes === 7 * DAY_MINUTES) return PipelineSchedule.expression('cron(0 0 ? * SUN *)', options);
     if (minutes > 0 && minutes % 60 === 0 && 24 % (minutes / 60) === 0) {
       const hours = minutes / 60;
       return PipelineSchedule.expression(hours === 1 ? 'cron(0 * * * ? *)' : `cron(0 */${hours} * * ? *)`, options);
     }
-    throw new Error(`schedule rate must be whole hours dividing 24 or whole days up to 31 (Image Builder schedules are cron expressions), got: '${interval.toHumanString()}'`);
+    throw new Error(`schedule rate must be whole hours dividing 24, 1 day or 7 days (Image Builder schedules are cron expressions; use PipelineSchedule.cron for others), got: '${interval.toHumanString()}'`);
   }
 
   /**

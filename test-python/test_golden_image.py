@@ -40,7 +40,7 @@ def test_golden_image_distributes_and_publishes_from_python():
     template.has_resource_properties("AWS::ImageBuilder::ImagePipeline", {
         "Name": "py-golden",
         "Schedule": {
-            "ScheduleExpression": "cron(0 0 */7 * ? *)",
+            "ScheduleExpression": "cron(0 0 ? * SUN *)",
             "PipelineExecutionStartCondition": "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
         },
         "ImageScanningConfiguration": {"ImageScanningEnabled": True},

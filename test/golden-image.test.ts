@@ -305,7 +305,7 @@ describe('GoldenImage with required properties only', () => {
 describe('GoldenImage settings', () => {
   test.each([
     ['a daily rate', PipelineSchedule.rate(Duration.days(1)), 'cron(0 0 * * ? *)'],
-    ['a weekly rate', PipelineSchedule.rate(Duration.days(7)), 'cron(0 0 */7 * ? *)'],
+    ['a weekly rate', PipelineSchedule.rate(Duration.days(7)), 'cron(0 0 ? * SUN *)'],
     ['an hourly rate', PipelineSchedule.rate(Duration.hours(1)), 'cron(0 * * * ? *)'],
     ['a six-hourly rate', PipelineSchedule.rate(Duration.hours(6)), 'cron(0 */6 * * ? *)'],
     ['a cron on a day of the month', PipelineSchedule.cron({ minute: '30', hour: '2', day: '1' }), 'cron(30 2 1 * ? *)'],
@@ -326,7 +326,7 @@ describe('GoldenImage settings', () => {
     const stack = newStack();
     new GoldenImage(stack, 'Image', {
       recipe: newRecipe(stack),
-      schedule: PipelineSchedule.rate(Duration.days(2), {
+      schedule: PipelineSchedule.rate(Duration.hours(12), {
         onlyWhenDependenciesUpdated: true,
         timezone: 'America/Argentina/Buenos_Aires',
         disableAfterConsecutiveFailures: 10,
@@ -334,7 +334,7 @@ describe('GoldenImage settings', () => {
     });
     Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::ImagePipeline', {
       Schedule: {
-        ScheduleExpression: 'cron(0 0 */2 * ? *)',
+        ScheduleExpression: 'cron(0 */12 * * ? *)',
         Timezone: 'America/Argentina/Buenos_Aires',
         PipelineExecutionStartCondition: 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE',
         AutoDisablePolicy: { FailureCount: 10 },

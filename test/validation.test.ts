@@ -250,9 +250,11 @@ describe('schedules', () => {
   test.each([
     [Duration.minutes(45), '45 minutes'],
     [Duration.hours(5), '5 hours'],
+    [Duration.days(2), '2 days'],
+    [Duration.days(14), '14 days'],
     [Duration.days(32), '32 days'],
   ])('a rate of %s cannot be written as a cron expression', (interval, human) => {
-    expect(() => PipelineSchedule.rate(interval)).toThrow(names('schedule rate must be whole hours dividing 24 or whole days up to 31', human));
+    expect(() => PipelineSchedule.rate(interval)).toThrow(names('schedule rate must be whole hours dividing 24, 1 day or 7 days', human));
   });
 
   test('a schedule time zone must be an IANA name', () => {
