@@ -14,6 +14,7 @@ import {
   PipelineSchedule,
   RecipeComponent,
 } from '../src';
+import { nagFindings, recordedAcknowledgments } from './nag-checks';
 import { newStack } from './util';
 import * as nagAcknowledgments from '../src/private/nag-acknowledgments';
 
@@ -61,41 +62,10 @@ function factoryStack(): Stack {
   return stack;
 }
 
-interface Finding {
-  readonly rule: string;
-  readonly severity: string;
-  readonly path: string;
-}
-
-/** Every AwsSolutions finding of the app, errors and warnings alike, that is not acknowledged. */
-function awsSolutionsFindings(scope: IConstruct): Finding[] {
-  const report = new AwsSolutionsChecks().validateScope(scope);
-  return report.violations.flatMap(violation => violation.violatingResources.map(resource => ({
-    rule: violation.ruleName,
-    severity: violation.severity ?? 'unknown',
-    path: resource.constructPath ?? resource.resourceLogicalId ?? '(no path)',
-  })));
-}
-
-/**
- * The AwsSolutions acknowledgments recorded in the tree. (aws-cdk-lib records its own, for its
- * built-in CloudFormation validation, under `CloudFormation-Validate::`.)
- */
-function acknowledgments(scope: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  return scope.node.findAll().flatMap(construct => construct.node.metadata
-    .filter(entry => entry.type === ACKNOWLEDGED_RULES)
-    .flatMap(entry => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-      path: construct.node.path,
-      id: id.replace(/^Annotation::/, ''),
-      reason,
-    }))))
-    .filter(acknowledgment => acknowledgment.id.startsWith('AwsSolutions-'));
-}
-
 describe('cdk-nag AwsSolutions', () => {
   test('finds nothing unacknowledged in a stack with two golden images (errors and warnings)', () => {
     const stack = factoryStack();
-    expect(awsSolutionsFindings(stack.node.root)).toEqual([]);
+    expect(nagFindings(stack.node.root)).toEqual([]);
   });
 
   test('as a validation plugin, lets the app synthesize', () => {
@@ -116,7 +86,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   test('acknowledges exactly the justified findings, on the library resources they concern, with reasons', () => {
     const stack = factoryStack();
-    const acknowledged = acknowledgments(stack);
+    const acknowledged = recordedAcknowledgments(stack);
     for (const { reason } of acknowledged) {
       expect(reason.length).toBeGreaterThan(60);
     }
@@ -137,12 +107,12 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   test('each acknowledgment matches a finding cdk-nag reports without it (none is stale)', () => {
-    const acknowledged = acknowledgments(factoryStack());
+    const acknowledged = recordedAcknowledgments(factoryStack());
     const spy = jest.spyOn(nagAcknowledgments, 'acknowledgeNagFindings').mockImplementation(() => undefined);
     try {
       const stack = factoryStack();
-      expect(acknowledgments(stack)).toEqual([]);
-      const findings = awsSolutionsFindings(stack.node.root);
+      expect(recordedAcknowledgments(stack)).toEqual([]);
+      const findings = nagFindings(stack.node.root);
       for (const { path, id } of acknowledged) {
         expect(findings).toContainEqual(expect.objectContaining({ rule: id, path: expect.stringMatching(new RegExp(`^${path}(/|$)`)) }));
       }
@@ -213,14 +183,14 @@ describe('build instance log permissions (fixed rather than acknowledged)', () =
         expect(action).not.toContain('*');
       }
     }
-    expect(awsSolutionsFindings(stack).filter(finding => finding.path.startsWith('Stack/Infra/'))).toEqual([]);
+    expect(nagFindings(stack).filter(finding => finding.path.startsWith('Stack/Infra/'))).toEqual([]);
   });
 
   test('a log bucket the user creates keeps its own S1 finding; only the prefix grant is acknowledged', () => {
     const stack = newStack();
     const logBucket = new s3.Bucket(stack, 'UserLogs', { enforceSSL: true, encryption: s3.BucketEncryption.S3_MANAGED });
     new ImageBuildInfrastructure(stack, 'Infra', { logBucket });
-    const findings = awsSolutionsFindings(stack);
+    const findings = nagFindings(stack);
     expect(findings).toContainEqual({ rule: 'AwsSolutions-S1', severity: 'error', path: 'Stack/UserLogs/Resource' });
     expect(findings.filter(finding => finding.path.startsWith('Stack/Infra/'))).toEqual([]);
   });

@@ -3,7 +3,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import {
   ApprovalSource,
   ApprovedAmisManagedRule,
@@ -14,9 +13,8 @@ import {
   GoldenImage,
 } from '../../src';
 import * as nagAcknowledgments from '../../src/private/nag-acknowledgments';
+import { nagFindings, recordedAcknowledgments } from '../nag-checks';
 import { newStack } from '../util';
-
-const ACKNOWLEDGED_RULES = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
 /** An account stack with every feature of the rule, and the managed-rule shortcut. */
 function accountStack(): Stack {
@@ -73,36 +71,11 @@ function hardenedStack(): Stack {
   return stack;
 }
 
-interface Finding {
-  readonly rule: string;
-  readonly path: string;
-}
-
 const PACKS = [
   ['AwsSolutions', () => new AwsSolutionsChecks()],
   ['NIST.800.53.R5', () => new NIST80053R5Checks()],
   ['HIPAA.Security', () => new HIPAASecurityChecks()],
 ] as const;
-
-interface Pack {
-  validateScope(scope: IConstruct): {
-    violations: Array<{ ruleName: string; violatingResources: Array<{ constructPath?: string; resourceLogicalId?: string }> }>;
-  };
-}
-
-function findings(scope: IConstruct, pack: () => Pack, under: string): Finding[] {
-  return pack().validateScope(scope).violations.flatMap(violation => violation.violatingResources.map(resource => ({
-    rule: violation.ruleName,
-    path: resource.constructPath ?? resource.resourceLogicalId ?? '(no path)',
-  }))).filter(finding => finding.path.startsWith(under));
-}
-
-function acknowledgments(scope: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  return scope.node.findAll().flatMap(construct => construct.node.metadata
-    .filter(entry => entry.type === ACKNOWLEDGED_RULES)
-    .flatMap(entry => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^Annotation::/, ''), reason }))))
-    .filter(a => !a.id.startsWith('CloudFormation-Validate'));
-}
 
 test('in a VPC, the function role may manage its network interfaces (no AWS managed policy)', () => {
   const stack = hardenedStack();
@@ -123,18 +96,18 @@ describe.each(STACKS)('cdk-nag on the %s', (_name, build) => {
     const stack = build();
     // Only the library's resources: the test's VPC is the user's.
     const under = stack.node.path + '/';
-    const libraryPaths = findings(stack, pack, under).filter(f => !/^[^/]+\/(Vpc|LogKey)\//.test(f.path));
+    const libraryPaths = nagFindings(stack, pack()).filter(f => f.path.startsWith(under) && !/^[^/]+\/(Vpc|LogKey)\//.test(f.path));
     expect(libraryPaths).toEqual([]);
   });
 
   test('acknowledgments have reasons, and each matches a finding cdk-nag reports without it', () => {
-    const acknowledged = acknowledgments(build());
+    const acknowledged = recordedAcknowledgments(build());
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(60);
     const spy = jest.spyOn(nagAcknowledgments, 'acknowledgeNagFindings').mockImplementation(() => undefined);
     try {
       const stack = build();
-      const all = PACKS.flatMap(([, pack]) => findings(stack, pack, stack.node.path + '/'));
+      const all = PACKS.flatMap(([, pack]) => nagFindings(stack, pack()).filter(f => f.path.startsWith(stack.node.path + '/')));
       for (const { path, id } of acknowledged) {
         expect(all).toContainEqual(expect.objectContaining({ rule: id, path: expect.stringMatching(new RegExp(`^${path}(/|$)`)) }));
       }

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthRecipe } from './helpers';
-import { bashFindings, expectToeDocument, LINUX_PRELUDE } from '../toe-checks';
 import { ImagePlatform } from '../../src';
 import { CisLevel, Hardening, OperatingSystem } from '../../src/hardened';
 import { CIS_CONTROLS, CisSection, cisApplyScript, cisCheckScript, cisControlsFor, renderCisControlsMarkdown } from '../../src/hardened/cis-controls';
 import { ImageArchitecture } from '../../src/platform';
+import { bashFindings, expectToeDocument, LINUX_PRELUDE } from '../toe-checks';
 
 const DOC = path.join(__dirname, '..', '..', 'docs', 'cis-controls.md');
 

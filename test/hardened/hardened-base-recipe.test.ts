@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parse } from 'yaml';
-import { expectToeDocument, ToeDocument } from '../toe-checks';
+import { inspect, synthRecipe } from './helpers';
 import { BaseImage } from '../../src/base-image';
 import { RecipeComponent } from '../../src/component';
 import { GoldenImage } from '../../src/golden-image';
@@ -19,8 +19,8 @@ import {
 } from '../../src/hardened';
 import { ImageArchitecture, ImagePlatform } from '../../src/platform';
 import { ImageRecipe } from '../../src/recipe';
+import { expectToeDocument, ToeDocument } from '../toe-checks';
 import { newStack } from '../util';
-import { inspect, synthRecipe } from './helpers';
 
 const falco = () => SecurityAgent.fromInstallScript({
   name: 'falco',

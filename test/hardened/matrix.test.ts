@@ -1,8 +1,8 @@
 import { synthRecipe } from './helpers';
-import { expectToeDocument } from '../toe-checks';
 import { BaseImage } from '../../src/base-image';
 import { CisLevel, Hardening, HardeningStandard, OperatingSystem, StigLevel } from '../../src/hardened';
 import { ImageArchitecture, ImagePlatform } from '../../src/platform';
+import { expectToeDocument } from '../toe-checks';
 
 /** Every hardening the library offers. */
 const HARDENINGS: Hardening[] = [

@@ -1,10 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { GoldenImage } from '../../src/golden-image';
 import { CisLevel, Hardening, HardenedBaseRecipe, OperatingSystem, SecurityAgent, StigLevel } from '../../src/hardened';
 import * as nagAcknowledgments from '../../src/private/nag-acknowledgments';
+import { nagFindings, recordedAcknowledgments } from '../nag-checks';
 import { newStack } from '../util';
 
 /** A factory stack with hardened recipes using every feature that touches IAM or S3. */
@@ -28,14 +28,9 @@ function hardenedStack() {
   return stack;
 }
 
-function findings(scope: IConstruct) {
-  return new AwsSolutionsChecks().validateScope(scope).violations.flatMap(violation =>
-    violation.violatingResources.map(resource => `${violation.ruleName} ${resource.constructPath ?? resource.resourceLogicalId}`));
-}
-
 describe('cdk-nag AwsSolutions on HardenedBaseRecipe + GoldenImage', () => {
   test('finds nothing unacknowledged, errors and warnings alike', () => {
-    expect(findings(hardenedStack().node.root)).toEqual([]);
+    expect(nagFindings(hardenedStack().node.root)).toEqual([]);
   });
 
   test('as a validation plugin, lets the app synthesize', () => {
@@ -46,18 +41,14 @@ describe('cdk-nag AwsSolutions on HardenedBaseRecipe + GoldenImage', () => {
   });
 
   test('the SCAP report grant is the only acknowledgment the recipe adds, and its finding is real', () => {
-    const acknowledged = hardenedStack().node.findAll().flatMap(c => c.node.metadata
-      .filter(entry => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap(entry => Object.keys(entry.data as object).map(id => `${c.node.path} ${id}`)))
-      .filter(entry => entry.includes('scap-reports'));
+    const acknowledged = recordedAcknowledgments(hardenedStack()).map(({ path, id }) => `${path} ${id}`).filter(entry => entry.includes('scap-reports'));
     expect(acknowledged).toEqual([
-      'Hardened/GoldenAmiBuildInfrastructure/InstanceRole Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Ubuntu-04C6376E/*]',
-      'Hardened/GoldenAmiBuildInfrastructure/InstanceRole Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Windows-6FAE5A6A/*]',
+      'Hardened/GoldenAmiBuildInfrastructure/InstanceRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Ubuntu-04C6376E/*]',
+      'Hardened/GoldenAmiBuildInfrastructure/InstanceRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Windows-6FAE5A6A/*]',
     ]);
     const spy = jest.spyOn(nagAcknowledgments, 'acknowledgeNagFindings').mockImplementation(() => undefined);
     try {
-      const violations = new AwsSolutionsChecks().validateScope(hardenedStack().node.root).violations;
-      const iam5 = violations.map(v => v.ruleName).filter(rule => rule.startsWith('AwsSolutions-IAM5') && rule.includes('scap-reports'));
+      const iam5 = nagFindings(hardenedStack().node.root).map(finding => finding.rule).filter(rule => rule.startsWith('AwsSolutions-IAM5') && rule.includes('scap-reports'));
       expect(iam5.sort()).toEqual([
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Ubuntu-04C6376E/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::audit-evidence/scap-reports/Hardened-Windows-6FAE5A6A/*]',
