@@ -101,9 +101,18 @@ export class BaseImage {
    */
   public readonly rootDeviceName: string;
 
+  /**
+   * Whether `rootDeviceName` was given, rather than the platform's default: a recipe that knows
+   * its operating system's device better uses it only when it was given.
+   *
+   * @internal
+   */
+  public readonly _rootDeviceNameGiven: boolean;
+
   private constructor(parentImage: string, options: BaseImageOptions) {
     this.parentImage = parentImage;
     this.platform = options.platform ?? ImagePlatform.LINUX;
+    this._rootDeviceNameGiven = options.rootDeviceName !== undefined;
     this.rootDeviceName = options.rootDeviceName ?? (this.platform === ImagePlatform.WINDOWS ? '/dev/sda1' : '/dev/xvda');
     validateDeviceName('baseImage rootDeviceName', this.rootDeviceName);
   }

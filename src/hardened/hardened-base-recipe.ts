@@ -421,10 +421,9 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
         throw new Error(`rootVolume.size must be at least ${os.minRootVolumeSize.toGibibytes()} GiB, the root volume of ${os.displayName} AMIs, got: '${gib} GiB'`);
       }
     }
-    // A base image given without an explicit root device gets the platform default of
-    // BaseImage, which is wrong for Ubuntu and RHEL: the OS knows better.
-    const platformDefault = this.baseImage.platform === ImagePlatform.WINDOWS ? '/dev/sda1' : '/dev/xvda';
-    const baseImageDevice = props.baseImage && props.baseImage.rootDeviceName !== platformDefault ? props.baseImage.rootDeviceName : undefined;
+    // A base image given without a root device has BaseImage's platform default, which is
+    // wrong for Ubuntu and RHEL: the OS knows better, unless the device was given.
+    const baseImageDevice = props.baseImage?._rootDeviceNameGiven ? props.baseImage.rootDeviceName : undefined;
     return {
       ...props.rootVolume,
       size: requested ?? os.minRootVolumeSize,

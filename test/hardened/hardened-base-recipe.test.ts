@@ -382,6 +382,9 @@ describe('root volume and tags', () => {
     expect(ubuntu.recipeProperties.BlockDeviceMappings[0].DeviceName).toBe('/dev/sda1');
     const custom = synthRecipe({ operatingSystem: OperatingSystem.UBUNTU_22_04, baseImage: BaseImage.fromAmiId('ami-0123456789abcdef0', { rootDeviceName: '/dev/nvme0n1' }) });
     expect(custom.recipeProperties.BlockDeviceMappings[0].DeviceName).toBe('/dev/nvme0n1');
+    // Even when the device given is the one BaseImage would have defaulted to.
+    const xvda = synthRecipe({ operatingSystem: OperatingSystem.UBUNTU_22_04, baseImage: BaseImage.fromAmiId('ami-0123456789abcdef0', { rootDeviceName: '/dev/xvda' }) });
+    expect(xvda.recipeProperties.BlockDeviceMappings[0].DeviceName).toBe('/dev/xvda');
   });
 });
 
