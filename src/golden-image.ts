@@ -5,10 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnDistributionConfiguration, CfnImagePipeline, CfnLifecyclePolicy } from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct, IConstruct } from 'constructs';
 import { IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-infrastructure';
-import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey, renderLaunchPermissions } from './distribution';
+import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './distribution';
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
 import { imageStateChangePattern } from './private/image-events';
+import { renderLaunchPermissions } from './private/launch-permissions';
 import { ACKNOWLEDGED_RULES_METADATA_KEY } from './private/nag-acknowledgments';
 import {
   validateAccountId,
@@ -24,7 +25,7 @@ import { IGoldenImageRecipe } from './recipe';
 import { PipelineSchedule } from './schedule';
 
 /** The tag that ties images to their pipeline, for lifecycle policies and for people. */
-export const PIPELINE_TAG = 'golden-ami:pipeline';
+const PIPELINE_TAG = 'golden-ami:pipeline';
 /** AMI names must differ per build; one of these variables makes them so. */
 const BUILD_UNIQUE_VARIABLE = /\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}/;
 

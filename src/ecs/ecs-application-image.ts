@@ -151,9 +151,6 @@ function createApplicationRecipe(
   buildRole: iam.IRole,
 ): ImageRecipe {
   const parentImage = props.parent.baseImage;
-  if (!logShippingAgent.platforms.includes(parentImage.platform)) {
-    throw new Error(`logShippingAgent ${logShippingAgent.type} is not available for ${parentImage.platform} images`);
-  }
   const recipe = new ImageRecipe(scope, `${id}Recipe`, {
     recipeName: props.recipeName ?? props.imageName,
     description: props.description,

@@ -1,5 +1,4 @@
 import { RecipeComponent } from '../component';
-import { ImagePlatform } from '../platform';
 
 /**
  * The agent that ships container and host logs off an ECS instance.
@@ -72,24 +71,24 @@ fi
 systemctl enable logstash`;
 
 /**
- * The log shipping agent of an ECS application image: installed and enabled in the build,
- * checked in the image's test phase. Its configuration (where logs go) is the user's, for
+ * The log shipping agent of an ECS application image (Linux, like every ECS application
+ * image's parent): installed and enabled in the build, checked in the image's test phase. Its configuration (where logs go) is the user's, for
  * example as an Ansible playbook or a component of their own.
  */
 export class LogShippingAgent {
   /** Fluent Bit (service `fluent-bit`). */
   public static fluentBit(): LogShippingAgent {
-    return new LogShippingAgent(LogShippingAgentType.FLUENT_BIT, 'fluent-bit', [ImagePlatform.LINUX]);
+    return new LogShippingAgent(LogShippingAgentType.FLUENT_BIT, 'fluent-bit');
   }
 
   /** The Amazon CloudWatch agent (service `amazon-cloudwatch-agent`). */
   public static cloudWatchAgent(): LogShippingAgent {
-    return new LogShippingAgent(LogShippingAgentType.CLOUDWATCH_AGENT, 'amazon-cloudwatch-agent', [ImagePlatform.LINUX, ImagePlatform.WINDOWS]);
+    return new LogShippingAgent(LogShippingAgentType.CLOUDWATCH_AGENT, 'amazon-cloudwatch-agent');
   }
 
   /** Logstash (service `logstash`). */
   public static logstash(): LogShippingAgent {
-    return new LogShippingAgent(LogShippingAgentType.LOGSTASH, 'logstash', [ImagePlatform.LINUX]);
+    return new LogShippingAgent(LogShippingAgentType.LOGSTASH, 'logstash');
   }
 
   /** Which agent. */
@@ -98,13 +97,9 @@ export class LogShippingAgent {
   /** The systemd service the agent runs as. */
   public readonly serviceName: string;
 
-  /** The platforms the library can install it on. */
-  public readonly platforms: ImagePlatform[];
-
-  private constructor(type: LogShippingAgentType, serviceName: string, platforms: ImagePlatform[]) {
+  private constructor(type: LogShippingAgentType, serviceName: string) {
     this.type = type;
     this.serviceName = serviceName;
-    this.platforms = platforms;
   }
 
   /**
