@@ -87,7 +87,8 @@ export interface ImageBuildInfrastructureProps {
   readonly logBucket?: s3.IBucket;
 
   /**
-   * How long build logs are kept in the bucket this construct creates.
+   * How long build logs are kept in the bucket this construct creates (not with `logBucket`:
+   * set the retention on your bucket).
    *
    * @default Duration.days(90)
    */
@@ -168,6 +169,9 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
     }
     validateInstanceTypes(props.instanceTypes ?? []);
 
+    if (props.logBucket && props.logRetention) {
+      throw new Error(`logRetention applies to the log bucket this construct creates; with logBucket, set the retention on your bucket, got logRetention: '${props.logRetention.toHumanString()}'`);
+    }
     this.logBucket = props.logBucket ?? this.createLogBucket(props.logRetention ?? Duration.days(90));
     this.notificationTopic = props.notificationTopic ?? this.createTopic();
 
@@ -203,8 +207,8 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
         throw new Error(`subnetSelection selects no subnet of the VPC, got: '${JSON.stringify(props.subnetSelection ?? {})}'`);
       }
       subnetId = subnets[0];
-      const groups = props.securityGroups ?? [this.createSecurityGroup(props.vpc)];
-      securityGroupIds = groups.map(group => group.securityGroupId);
+      if (!props.securityGroups) this.securityGroup = this.createSecurityGroup(props.vpc);
+      securityGroupIds = (props.securityGroups ?? [this.securityGroup!]).map(group => group.securityGroupId);
     }
 
     this.resource = new CfnInfrastructureConfiguration(this, 'Resource', {
@@ -310,13 +314,11 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
   }
 
   private createSecurityGroup(vpc: ec2.IVpc): ec2.ISecurityGroup {
-    const group = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    return new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
       description: 'Golden AMI build instances: no inbound, outbound for packages and AWS APIs',
       allowAllOutbound: true,
     });
-    (this as { securityGroup?: ec2.ISecurityGroup }).securityGroup = group;
-    return group;
   }
 }
 

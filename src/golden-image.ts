@@ -10,7 +10,7 @@ import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
 import { imageStateChangePattern } from './private/image-events';
 import { renderLaunchPermissions } from './private/launch-permissions';
-import { ACKNOWLEDGED_RULES_METADATA_KEY } from './private/nag-acknowledgments';
+import { acknowledgeRules } from './private/nag-acknowledgments';
 import {
   validateAccountId,
   validateImageBuilderName,
@@ -173,7 +173,7 @@ export interface GoldenImageOptions {
   /**
    * The KMS key that encrypts the AMI in each region: none, or one per distribution region.
    *
-   * @default - the encryption of the build's root volume (the account's default EBS key)
+   * @default - the encryption of the build's root volume: the recipe's root volume key, or the account's default EBS key
    */
   readonly encryptionKeys?: RegionalEncryptionKey[];
 
@@ -245,7 +245,7 @@ export interface GoldenImageOptions {
   readonly imageTests?: boolean;
 
   /**
-   * How long the test phase may run (60 to 1440 minutes).
+   * How long the test phase may run (60 to 1440 minutes); only with `imageTests` on.
    *
    * @default Duration.hours(12)
    */
@@ -492,9 +492,10 @@ export class GoldenImage extends GoldenImageBase {
       // The resource schemas bundled with aws-cdk-lib's template validation (2.276) predate
       // these two properties and reject them as unknown. This is the entry that
       // Validations.of(pipeline).acknowledge() writes, without needing an aws-cdk-lib that has it.
-      this.pipeline.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, {
-        'CloudFormation-Validate::F3002': 'ImageScanningTypes and ScanResultCondition are ImagePipeline properties (in the aws-cdk-lib L1) missing from the bundled validation schema',
-      });
+      acknowledgeRules(this.pipeline, 'CloudFormation-Validate', [{
+        id: 'F3002',
+        reason: 'ImageScanningTypes and ScanResultCondition are ImagePipeline properties (in the aws-cdk-lib L1) missing from the bundled validation schema',
+      }]);
     }
     const failures = props.schedule?.options.disableAfterConsecutiveFailures;
     if (failures !== undefined) {
@@ -608,6 +609,9 @@ function distributionRegions(buildRegion: string, requested: string[]): string[]
 function renderImageTests(props: GoldenImageProps): CfnImagePipeline.ImageTestsConfigurationProperty {
   const enabled = props.imageTests ?? true;
   const timeout = props.imageTestsTimeout?.toMinutes();
+  if (!enabled && timeout !== undefined) {
+    throw new Error(`imageTestsTimeout is set but imageTests is false: leave imageTestsTimeout unset or turn image tests on, got imageTestsTimeout: '${props.imageTestsTimeout!.toHumanString()}'`);
+  }
   if (timeout !== undefined) {
     validateIntegerInRange('imageTestsTimeout (minutes)', timeout, 60, 1440);
   }

@@ -118,7 +118,7 @@ function lastLaunchedExclusion(within: Duration = Duration.days(90)): CfnLifecyc
   return { amis: { lastLaunched: ageValue('lifecycle keepIfLaunchedWithin', within) } };
 }
 
-/** Lifecycle ages are whole days, weeks, months or years (1-365 of the unit). */
+/** Lifecycle ages are whole days, weeks or years (1-365 of the unit). */
 function ageValue(prop: string, age: Duration): { unit: string; value: number } {
   const days = age.toDays({ integral: false });
   if (!Number.isInteger(days) || days < 1) {

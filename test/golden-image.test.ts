@@ -387,12 +387,15 @@ describe('GoldenImage settings', () => {
     expect(image.pipeline.node.metadata.filter(entry => entry.type === 'aws:cdk:acknowledged-rules')).toEqual([]);
   });
 
-  test('imageTests false disables the test phase and leaves out the timeout', () => {
+  test('imageTests false disables the test phase, without a timeout; a timeout with it fails at synth', () => {
     const stack = newStack();
-    new GoldenImage(stack, 'Image', { recipe: newRecipe(stack), imageTests: false, imageTestsTimeout: Duration.hours(3) });
+    new GoldenImage(stack, 'Image', { recipe: newRecipe(stack), imageTests: false });
     Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::ImagePipeline', {
       ImageTestsConfiguration: Match.objectEquals({ ImageTestsEnabled: false }),
     });
+    const other = newStack('Other');
+    expect(() => new GoldenImage(other, 'Image', { recipe: newRecipe(other), imageTests: false, imageTestsTimeout: Duration.hours(3) }))
+      .toThrow("imageTestsTimeout is set but imageTests is false: leave imageTestsTimeout unset or turn image tests on, got imageTestsTimeout: '3 hours'");
   });
 
   test.each([

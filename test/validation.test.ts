@@ -1,6 +1,7 @@
 import { App, CfnParameter, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   FindingSeverity,
   GoldenImage,
@@ -343,6 +344,13 @@ describe('build infrastructure', () => {
     const stack = newStack();
     expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', { instanceTypes: [new ec2.InstanceType('large')] }))
       .toThrow(names('instanceTypes must be EC2 instance types such as m7i.large', 'large'));
+  });
+
+  test('logRetention with a logBucket of the user fails at synth (it would be ignored)', () => {
+    const stack = newStack();
+    const logBucket = s3.Bucket.fromBucketName(stack, 'Logs', 'central-build-logs');
+    expect(() => new ImageBuildInfrastructure(stack, 'Infrastructure', { logBucket, logRetention: Duration.days(30) }))
+      .toThrow("logRetention applies to the log bucket this construct creates; with logBucket, set the retention on your bucket, got logRetention: '30 days'");
   });
 
   test('logRetention must be from 1 to 36500 days', () => {

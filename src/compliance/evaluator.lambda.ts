@@ -60,9 +60,9 @@ export async function handler(event: RuleEvent, context: InvocationContext = {})
   // Checked before any call: a malformed event fails loudly and reports nothing half-done.
   const parsed = parseEvent(event);
   const settings = parseSettings(process.env.GOLDEN_AMI_RULE_SETTINGS);
-  const [, , , , ownAccount] = (context.invokedFunctionArn ?? '').split(':');
-  const partition = (context.invokedFunctionArn ?? '').split(':')[1] || 'aws';
-  const clients = await clientsForAccount(settings, parsed.accountId, ownAccount, partition);
+  const [, arnPartition, , , ownAccount] = (context.invokedFunctionArn ?? '').split(':');
+  const accountId = parsed.accountId ?? ownAccount ?? '';
+  const clients = await clientsForAccount(settings, parsed.accountId, ownAccount, arnPartition || 'aws');
   const facts = new AwsFacts(clients, settings);
   const sender = new EvaluationSender(clients.config, parsed.resultToken);
   const compliance: Record<string, number> = {};
@@ -75,10 +75,10 @@ export async function handler(event: RuleEvent, context: InvocationContext = {})
   try {
     if (parsed.kind === 'scheduled') {
       const timeLeft = () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-      stoppedAt = await sweep(settings, facts, parsed.notificationCreationTime, parsed.accountId ?? ownAccount ?? '', report, timeLeft, parsed.resumeFrom);
+      stoppedAt = await sweep(settings, facts, parsed.notificationCreationTime, accountId, report, timeLeft, parsed.resumeFrom);
     } else {
       const subject = await subjectOf(parsed, settings, facts);
-      const [verdict] = await judge([subject], settings, facts, parsed.accountId ?? ownAccount ?? '');
+      const [verdict] = await judge([subject], settings, facts, accountId);
       await report(verdict);
     }
   } finally {

@@ -15,7 +15,7 @@ export function contentVersion(...content: string[]): string {
   return `1.${minor}.${patch}`;
 }
 
-/** A short stable hash for fingerprints that are compared, never shown as versions. */
+/** A stable hash (SHA-256, hex) for fingerprints that are compared, never shown as versions. */
 export function contentHash(...content: string[]): string {
   return createHash('sha256').update(content.join('\u0000')).digest('hex');
 }

@@ -15,7 +15,7 @@ import { IConstruct } from 'constructs';
  */
 
 /** `Validations.ACKNOWLEDGED_RULES_METADATA_KEY` in aws-cdk-lib. */
-export const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
+const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 /** The namespace aws-cdk-lib gives acknowledged ids that name no validation plugin. */
 const DEFAULT_NAMESPACE = 'Annotation';
 
@@ -29,10 +29,18 @@ export interface NagAcknowledgment {
   readonly reason: string;
 }
 
-/** Acknowledges findings on `scope` and everything under it. */
+/** Acknowledges cdk-nag findings on `scope` and everything under it. */
 export function acknowledgeNagFindings(scope: IConstruct, ...acknowledgments: NagAcknowledgment[]): void {
+  acknowledgeRules(scope, DEFAULT_NAMESPACE, acknowledgments);
+}
+
+/**
+ * Acknowledges findings of one validation (`CloudFormation-Validate` for aws-cdk-lib's own
+ * template validation) on `scope`: the entry `Validations.of(scope).acknowledge()` writes.
+ */
+export function acknowledgeRules(scope: IConstruct, namespace: string, acknowledgments: NagAcknowledgment[]): void {
   for (const { id, reason } of acknowledgments) {
-    scope.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, { [`${DEFAULT_NAMESPACE}::${id}`]: reason });
+    scope.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, { [`${namespace}::${id}`]: reason });
   }
 }
 
