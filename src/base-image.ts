@@ -1,8 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { ImageArchitecture, ImagePlatform } from './platform';
-import { validateAmiId, validateDeviceName, validateSsmParameterName } from './private/validation';
+import { IMAGE_BUILDER_IMAGE_ARN, validateAmiId, validateDeviceName, validateSsmParameterName } from './private/validation';
 
-const IMAGE_BUILDER_IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(\d{12}|aws):image\/[a-z0-9-_]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
 
 /**
  * Options for a base image given by SSM parameter, AMI ID or image ARN.

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ImagePlatform } from './platform';
 import { contentHash, contentVersion } from './private/content-version';
 import { renderScriptDocument } from './private/toe-document';
+import { IMAGE_BUILDER_COMPONENT_ARN } from './private/validation';
 
 /** The service stores inline component documents up to this many characters. */
 const MAX_INLINE_DOCUMENT_LENGTH = 16_000;
@@ -194,7 +195,7 @@ export abstract class RecipeComponent {
    * @param componentArn the component ARN, with a version
    */
   public static fromComponentArn(componentArn: string, options: ComponentOptions = {}): RecipeComponent {
-    if (!Token.isUnresolved(componentArn) && !/^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(\d{12}|aws):component\/[a-z0-9-_]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/.test(componentArn)) {
+    if (!Token.isUnresolved(componentArn) && !IMAGE_BUILDER_COMPONENT_ARN.test(componentArn)) {
       throw new Error(`component ARN must be an Image Builder component ARN with a version, got: '${componentArn}'`);
     }
     return new ArnComponent(componentArn, `arn:${componentArn}`, options);

@@ -2,9 +2,8 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { BaseImage, BaseImageOptions } from '../base-image';
 import { GoldenImage, IGoldenImage } from '../golden-image';
 import { ImagePlatform } from '../platform';
-import { validateSsmParameterName } from '../private/validation';
+import { IMAGE_BUILDER_IMAGE_ARN, validateSsmParameterName } from '../private/validation';
 
-const GOLDEN_IMAGE_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(\d{12}|aws):image\/[a-z0-9-_]+\/(\d+|x)\.(\d+|x)\.(\d+|x)(\/\d+)?$/;
 
 /**
  * The golden image an application image is layered on.
@@ -52,7 +51,7 @@ export class ParentImage {
    */
   public static fromImageArn(imageArn: string, options: BaseImageOptions = {}): ParentImage {
     if (!Token.isUnresolved(imageArn)) {
-      const match = GOLDEN_IMAGE_ARN.exec(imageArn);
+      const match = IMAGE_BUILDER_IMAGE_ARN.exec(imageArn);
       if (!match) {
         throw new Error(`parent must be an Image Builder image ARN (arn:aws:imagebuilder:<region>:<account>:image/<name>/<version>), got: '${imageArn}'`);
       }

@@ -24,6 +24,13 @@ const IMAGE_BUILDER_NAME = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,124}[-_A-Za-z0-9]$/;
 const DEVICE_NAME = /^\/dev\/[a-z0-9]+$|^xvd[a-z]$/;
 const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 
+/** An Image Builder ARN of a component or image with its version (`x` parts for the latest); group 1 is the owner, an account or `aws`. */
+function imageBuilderArn(resource: 'component' | 'image'): RegExp {
+  return new RegExp(`^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(\\d{12}|aws):${resource}\\/[a-z0-9-_]+\\/(\\d+|x)\\.(\\d+|x)\\.(\\d+|x)(\\/\\d+)?$`);
+}
+export const IMAGE_BUILDER_COMPONENT_ARN = imageBuilderArn('component');
+export const IMAGE_BUILDER_IMAGE_ARN = imageBuilderArn('image');
+
 function fail(prop: string, value: unknown, expectation: string): never {
   throw new Error(`${prop} ${expectation}, got: '${String(value)}'`);
 }
