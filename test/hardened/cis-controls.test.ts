@@ -44,6 +44,26 @@ describe('CIS controls data', () => {
   test.each(CIS_CONTROLS.map(c => [c.id, c] as const))('%s apply and check scripts pass bash -n and shellcheck', (_id, control) => {
     expect(bashFindings(`${LINUX_PRELUDE}\n${cisApplyScript(control)}`)).toBe('');
     expect(bashFindings(`${LINUX_PRELUDE}\n${cisCheckScript(control)}`)).toBe('');
+    for (const violation of control.violations) {
+      expect(bashFindings(`${LINUX_PRELUDE}\n${violation.script}`)).toBe('');
+      if (violation.cleanup) expect(bashFindings(`${LINUX_PRELUDE}\n${violation.cleanup}`)).toBe('');
+    }
+  });
+
+  test('every control can be broken by hand (the guest harness proves each violation fails the check and apply repairs it)', () => {
+    for (const control of CIS_CONTROLS) {
+      expect(control.violations.length).toBeGreaterThan(0);
+      expect(new Set(control.violations.map(v => v.description)).size).toBe(control.violations.length);
+    }
+  });
+
+  test('apply steps never append to a file they own: a second run must leave the same files', () => {
+    for (const control of CIS_CONTROLS) {
+      // `>>` is allowed only after the same script deleted the key it appends (set in place).
+      for (const line of control.apply.split('\n').filter(l => l.includes('>>'))) {
+        expect([control.id, line]).toEqual([control.id, expect.stringMatching(/printf '%s %s\\n' "\$key" "\$value" >>|printf '%s = %s\\n' "\$key" "\$value" >>|printf 'minlen = 14\\nminclass = 4\\n' >>/)]);
+      }
+    }
   });
 
   test('auditd, audit rules, immutability and the boot parameter are Level 2 (as in the CIS benchmarks)', () => {
