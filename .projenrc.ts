@@ -74,8 +74,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/cdk.out/'],
     },
   },
-  gitignore: ['/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/'] },
+  gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
   tsconfigDev: {
     compilerOptions: {},
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
@@ -118,6 +118,15 @@ const cfnLint = project.addTask('test:cfn-lint', {
   exec: 'bash scripts/cfn-lint.sh',
 });
 project.testTask.spawn(cfnLint);
+
+// `npx projen test:guest`: the generated build steps run on a booted Debian 12 guest under qemu
+// (build, reboot, test; twice; every CIS control broken and repaired). Minutes, not seconds:
+// CI runs it as its own step rather than in `test`.
+project.addTask('test:guest', {
+  description: 'Run the generated AWSTOE documents on a booted Debian 12 guest under qemu (harness/)',
+  exec: 'bash scripts/guest-harness.sh',
+  receiveArgs: true,
+});
 
 project.addDevDeps('constructs@10.5.1');
 project.eslint?.addLintPattern('examples');

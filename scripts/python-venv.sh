@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-requirements=(cfn-lint==1.58.0 "moto[server]==5.2.5" PyYAML==6.0.4)
+requirements=(cfn-lint==1.58.0 "moto[server]==5.2.5" PyYAML==6.0.4 pytest==8.4.2)
 venv=.venv
 stamp="$venv/.requirements"
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "${requirements[*]}" ]; then
