@@ -31,16 +31,17 @@ class FakeExecutor:
         self.scripts: list[str] = []
         self.timeouts: list = []
         self.reboots = 0
+        self.unresponsive = False
 
-    def run(self, script: str, timeout: float | None = 1800, user: str = 'root'):
+    def run(self, script: str, timeout: float = 1800, user: str = 'root'):
+        """Like harness/guest.py: coreutils `timeout` stops the script (exit code 124)."""
         self.scripts.append(script)
         self.timeouts.append(timeout)
         self.events.append(('run', script))
-        try:
-            done = subprocess.run(['bash', '-c', script], cwd=self.workdir, capture_output=True, text=True,
-                                  timeout=timeout)
-        except subprocess.TimeoutExpired as error:
-            raise TimeoutError(f'script ran longer than {timeout} s') from error
+        if self.unresponsive:
+            raise TimeoutError('the instance did not answer')
+        done = subprocess.run(['timeout', '-k', '5', str(max(1, int(timeout))), 'bash', '-c', script],
+                              cwd=self.workdir, capture_output=True, text=True)
         return done.returncode, done.stdout, done.stderr
 
     def reboot(self) -> float:
@@ -422,11 +423,26 @@ def test_reboot_action_reboots_and_continues(fake, tmp_path):
 def test_timeout_seconds_is_passed_to_the_executor_and_a_timeout_fails_the_step(fake):
     run_document(bash_doc('true'), ['build'], fake, log=quiet)
     run_document(bash_doc('true', options='timeoutSeconds: -1'), ['build'], fake, log=quiet)
-    assert fake.timeouts == [7200.0, None]
-    with pytest.raises(ToeFailure, match='timed out after 1 s') as caught:
+    run_document(bash_doc('true', options='timeoutSeconds: 30'), ['build'], fake, log=quiet)
+    assert fake.timeouts == [7200.0, toe_runner.UNLIMITED_TIMEOUT_SECONDS, 30.0]
+    with pytest.raises(ToeFailure, match=r'timed out after 1 s \(timeoutSeconds\)') as caught:
         run_document(bash_doc('sleep 5', options='timeoutSeconds: 1'), ['build'], fake, log=quiet)
-    assert caught.value.exit_code is None
+    assert caught.value.exit_code == 124
     assert caught.value.result.steps[0].seconds < 4
+
+
+def test_an_executor_that_stops_answering_fails_the_step_as_a_timeout(fake):
+    fake.unresponsive = True
+    with pytest.raises(ToeFailure, match='timed out after 60 s') as caught:
+        run_document(bash_doc('true', options='timeoutSeconds: 60\nmaxAttempts: 2'), ['build'], fake, log=quiet)
+    assert caught.value.exit_code is None
+    assert 'did not answer' in caught.value.stderr_tail
+    assert caught.value.result.steps[0].attempts == 2
+
+
+def test_a_script_exiting_124_quickly_is_a_failure_not_a_timeout(fake):
+    with pytest.raises(ToeFailure, match='exit code 124 after 1 attempt'):
+        run_document(bash_doc('exit 124'), ['build'], fake, log=quiet)
 
 
 def test_phases_run_in_document_order_and_missing_phases_are_skipped(fake, tmp_path):
@@ -683,3 +699,74 @@ def test_u2028_and_u0085_in_a_literal_block_change_the_commands_under_pyyaml():
     assert commands['\x85'] == ['set -euo pipefail\nprintf "%s" "one\ntwo"\necho done']  # NEL became a newline
     intended = f'printf "%s" "one\x85{indent}two"'
     assert intended not in commands['\x85'][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# More failure paths
+
+
+def test_a_failed_copy_to_the_instance_fails_the_step(fake, s3, monkeypatch):
+    def broken_put(local_path, remote_path):
+        raise RuntimeError('disk full')
+    monkeypatch.setattr(fake, 'put', broken_put)
+    with pytest.raises(ToeFailure, match='on the instance failed: disk full'):
+        run_document(s3_doc('S3Download', {'source': 's3://bucket-a/agents/setup.sh', 'destination': f'{fake.workdir}/x'}),
+                     ['build'], fake, s3_root=str(s3), log=quiet)
+
+
+def test_an_output_of_a_phase_that_did_not_run_is_an_error_at_run_time(fake):
+    doc = document("""
+        - name: build
+          steps:
+            - name: Version
+              action: ExecuteBash
+              inputs: {commands: ['echo 1']}
+        - name: test
+          steps:
+            - name: Use
+              action: ExecuteBash
+              inputs: {commands: ['echo {{ build.Version.outputs.stdout }}']}
+        """)
+    run_document(doc, ['build', 'test'], fake, log=quiet)
+    with pytest.raises(ToeValidationError, match='did not run in this call'):
+        run_document(doc, ['test'], fake, log=quiet)
+
+
+# ---------------------------------------------------------------------------------------------
+# The library's own documents
+
+
+def test_every_component_document_of_the_example_app_validates(tmp_path):
+    """Synthesizes examples/app.ts and validates each component document with the parameter
+    values its recipes give (values that are CloudFormation tokens become placeholders)."""
+    repo = Path(__file__).resolve().parent.parent
+    assert shutil.which('npx'), 'npx is needed to synthesize examples/app.ts'
+    env = {**os.environ, 'CDK_OUTDIR': str(tmp_path / 'cdk.out'), 'JSII_SILENCE_SUPPORT_WARNING': '1',
+           'JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION': '20'}
+    # -T (transpile only): type errors are the TypeScript build's business, documents are ours.
+    done = subprocess.run(['npx', 'ts-node', '-T', '--project', 'test/tsconfig.json', 'examples/app.ts'],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    template = yaml.safe_load((tmp_path / 'cdk.out' / 'ImageFactory.template.json').read_text())
+    resources = template['Resources']
+    values: dict[str, list[dict]] = {}
+    for resource in resources.values():
+        if resource['Type'] != 'AWS::ImageBuilder::ImageRecipe':
+            continue
+        for entry in resource['Properties']['Components']:
+            arn = entry['ComponentArn']
+            if isinstance(arn, dict) and 'Fn::GetAtt' in arn:
+                values.setdefault(arn['Fn::GetAtt'][0], []).append(
+                    {p['Name']: p['Value'][0] if isinstance(p['Value'][0], str) else 'cfn-token'
+                     for p in entry.get('Parameters', [])})
+    checked = []
+    for logical_id, resource in resources.items():
+        if resource['Type'] != 'AWS::ImageBuilder::Component':
+            continue
+        assert logical_id in values, f'{logical_id} is in no recipe'
+        for parameters in values[logical_id]:
+            doc = load_document(resource['Properties']['Data'], parameters,
+                                allow_windows=resource['Properties']['Platform'] == 'Windows')
+            checked.append((resource['Properties']['Name'], doc.phase_names()))
+    assert len(checked) >= 10
+    assert any('build' in phases for _, phases in checked) and any('test' in phases for _, phases in checked)

@@ -56,10 +56,12 @@ Stand-ins and limits of this harness (each one says so in its error message):
 - A step that keeps asking for a reboot (exit code 194) fails after MAX_REBOOTS_PER_STEP reboots.
 
 The executor (the guest) provides:
-  run(script, timeout=1800, user='root') -> (exit_code, stdout, stderr); it raises TimeoutError
-      (or subprocess.TimeoutExpired) when the script runs longer than `timeout` seconds;
-      timeout=None means no limit (AWSTOE's timeoutSeconds: -1);
-  reboot() -> seconds; put(local_path, remote_path); get(remote_path, local_path).
+  run(script, timeout=1800, user='root') -> (exit_code, stdout, stderr); a script stopped at its
+      timeout ends with exit code 124 (coreutils `timeout`, as harness/guest.py does it), and an
+      executor that stops answering raises TimeoutError (or subprocess.TimeoutExpired);
+      AWSTOE's timeoutSeconds: -1 (no timeout) is passed as UNLIMITED_TIMEOUT_SECONDS;
+  reboot() -> seconds; put(local_path, remote_path); get(remote_path, local_path), which raise
+      (OSError, RuntimeError) when a copy fails.
 This runner copies single files only with put/get (it lists folders itself), so it does not depend
 on how the executor copies folders.
 """
@@ -80,6 +82,8 @@ SCHEMA_VERSION = '1.0'
 PHASES = ('build', 'validate', 'test')
 DEFAULT_TIMEOUT_SECONDS = 7200
 REBOOT_EXIT_CODE = 194
+TIMEOUT_EXIT_CODE = 124  # coreutils `timeout`, which the guest wraps scripts in
+UNLIMITED_TIMEOUT_SECONDS = 7 * 24 * 3600.0  # what timeoutSeconds: -1 (no timeout) is passed as
 MAX_REBOOTS_PER_STEP = 10
 TAIL_CHARS = 2000
 ON_FAILURE = ('Abort', 'Continue', 'Ignore')
@@ -609,7 +613,10 @@ class _Runner:
             if not overwrite and self.remote_kind(target) != 'none':
                 raise _StepError(f'S3Download: {target} exists and overwrite is false')
             self.remote(f'mkdir -p {shlex.quote(os.path.dirname(target) or ".")}', f'creating the folder of {target}')
-            self.executor.put(local, target)
+            try:
+                self.executor.put(local, target)
+            except (OSError, RuntimeError) as error:
+                raise _StepError(f'S3Download: copying {local} to {target} on the instance failed: {error}') from error
             lines.append(f'downloaded {local} -> {target}')
         return '\n'.join(lines)
 
@@ -663,7 +670,10 @@ class _Runner:
         for remote_file, key in uploads:
             local = self.object_path(bucket_dir, key)
             os.makedirs(os.path.dirname(local), exist_ok=True)
-            self.executor.get(remote_file, local)
+            try:
+                self.executor.get(remote_file, local)
+            except (OSError, RuntimeError) as error:
+                raise _StepError(f'S3Upload: copying {remote_file} from the instance failed: {error}') from error
             if not os.path.isfile(local):
                 raise _StepError(f'S3Upload: copying {remote_file} from the instance produced no file {local}')
             lines.append(f'uploaded {remote_file} -> s3://{bucket}/{key}')
@@ -675,13 +685,16 @@ class _Runner:
         """One attempt: (exit code, stdout, stderr, reboots)."""
         if step.action == 'ExecuteBash':
             script = '\n'.join(inputs['commands'])
-            timeout = None if step.timeout_seconds == -1 else float(step.timeout_seconds)
+            timeout = UNLIMITED_TIMEOUT_SECONDS if step.timeout_seconds == -1 else float(step.timeout_seconds)
             reboots = 0
             while True:
+                started = time.monotonic()
                 try:
                     code, out, err = self.executor.run(script, timeout=timeout, user='root')
                 except (TimeoutError, subprocess.TimeoutExpired) as error:
                     return None, '', f'timed out after {step.timeout_seconds} s (timeoutSeconds): {error}', reboots
+                if code == TIMEOUT_EXIT_CODE and time.monotonic() - started >= timeout:
+                    return code, out, f'{err}\ntimed out after {step.timeout_seconds} s (timeoutSeconds)'.lstrip(), reboots
                 if code != REBOOT_EXIT_CODE:
                     return code, out, err, reboots
                 if reboots >= MAX_REBOOTS_PER_STEP:
@@ -790,7 +803,8 @@ def _run_step(runner: _Runner, step: Step, doc: Document, outputs: dict[tuple[st
             outputs[(step.phase, step.name)] = out
     else:
         status = 'Ignored' if step.on_failure == 'Ignore' else 'Failed'
-        message = (f'timed out after {step.timeout_seconds} s' if code is None else f'exit code {code}') + \
+        timed_out = code is None or (code == TIMEOUT_EXIT_CODE and 'timed out after' in err)
+        message = (f'timed out after {step.timeout_seconds} s (timeoutSeconds)' if timed_out else f'exit code {code}') + \
             f' after {attempts} attempt(s)'
     runner.log(f'{where} {status} in {seconds:.1f} s')
     return StepResult(phase=step.phase, name=step.name, action=step.action, status=status, exit_code=code,
