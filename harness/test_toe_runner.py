@@ -665,6 +665,8 @@ def test_run_recipe_takes_objects_with_name_document_parameters(fake, tmp_path):
     result = run_recipe([Component('greet', greeting_doc(out), {'Target': 'recipe'})], fake, log=quiet)
     assert out.read_text() == 'hello recipe\nhello\n'
     assert fake.reboots == 1
+    assert list(result.seconds) == ['greet'] and set(result.seconds['greet']) == {'build'}
+    assert result.total_seconds >= result.build_stage_seconds + result.test_stage_seconds
     with pytest.raises(ToeValidationError, match='unique'):
         run_recipe([Component('x', greeting_doc(out), {'Target': 'a'})] * 2, fake, log=quiet)
 

@@ -372,7 +372,7 @@ def _check_expressions(step: Step, variables: Mapping[str, str], earlier: Mappin
                 if action != 'ExecuteBash':
                     raise ToeValidationError(f'{where}: {match.group(0)} refers to a {action} step, which has no stdout')
                 continue
-            if VARIABLE_NAME.match(inner) or re.match(r'^[A-Za-z0-9_-]+$', inner):
+            if re.match(r'^[A-Za-z0-9_-]+$', inner):
                 raise ToeValidationError(f"{where}: {match.group(0)} is not a declared parameter or constant")
             if inner.startswith('loop.') or '.inputs' in inner:
                 raise ToeValidationError(f'{where}: {match.group(0)} (loops and input chaining) is not supported by this harness')
