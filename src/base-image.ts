@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ImageArchitecture, ImagePlatform } from './platform';
+import { PUBLIC_AMI_PARAMETERS } from './private/aws-catalogue';
 import { IMAGE_BUILDER_IMAGE_ARN, validateAmiId, validateDeviceName, validateSsmParameterName } from './private/validation';
 
 
@@ -16,9 +17,12 @@ export interface BaseImageOptions {
 
   /**
    * The image's root device name. The recipe's encrypted root volume is mapped to it; a
-   * wrong name adds a second volume instead of configuring the root one.
+   * wrong name adds a second volume instead of configuring the root one. Amazon Linux AMIs
+   * use `/dev/xvda`; Red Hat Enterprise Linux, Ubuntu and Windows AMIs use `/dev/sda1`, so
+   * pass it for a RHEL or Ubuntu AMI (a HardenedBaseRecipe knows its operating system's
+   * device and uses it when this is not given).
    *
-   * @default '/dev/xvda' for Linux (Amazon Linux, RHEL), '/dev/sda1' for Windows
+   * @default '/dev/xvda' for Linux (the Amazon Linux device), '/dev/sda1' for Windows
    */
   readonly rootDeviceName?: string;
 }
@@ -36,10 +40,11 @@ export class BaseImage {
    * @param architecture the CPU architecture
    */
   public static amazonLinux2023(architecture: ImageArchitecture = ImageArchitecture.X86_64): BaseImage {
-    return new BaseImage(
-      `ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
-      { platform: ImagePlatform.LINUX },
-    );
+    const parameter = PUBLIC_AMI_PARAMETERS.AMAZON_LINUX_2023[architecture];
+    if (!parameter) {
+      throw new Error(`architecture must be one Amazon Linux 2023 is published for (x86_64, arm64), got: '${architecture}'`);
+    }
+    return new BaseImage(`ssm:${parameter.name}`, { platform: ImagePlatform.LINUX });
   }
 
   /**

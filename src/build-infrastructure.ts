@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { IMAGE_BUILDER_SERVICE_LINKED_ROLE, MANAGED_POLICIES, SERVICE_ENDPOINTS, SERVICE_PRINCIPALS } from './private/aws-catalogue';
 import { acknowledgeNagFindings, managedPolicyFinding, wildcardResourceFinding } from './private/nag-acknowledgments';
 import { validateIntegerInRange } from './private/validation';
 
@@ -176,24 +177,24 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
     this.notificationTopic = props.notificationTopic ?? this.createTopic();
 
     const role = new iam.Role(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EC2.name),
       description: 'Golden AMI build and test instances',
       managedPolicies: [
         // The two policies Image Builder documents as what a build instance needs: the SSM
         // agent channel that runs components, and reading components and images.
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName(MANAGED_POLICIES.SSM_MANAGED_INSTANCE_CORE.name),
+        iam.ManagedPolicy.fromAwsManagedPolicyName(MANAGED_POLICIES.IMAGE_BUILDER_INSTANCE_PROFILE.name),
       ],
     });
     this.instanceRole = role;
     this.grantLogUpload(role);
     acknowledgeNagFindings(role,
       {
-        id: managedPolicyFinding('AwsSolutions-IAM4', 'AmazonSSMManagedInstanceCore'),
+        id: managedPolicyFinding('AwsSolutions-IAM4', MANAGED_POLICIES.SSM_MANAGED_INSTANCE_CORE.name),
         reason: 'Image Builder documents this AWS managed policy for build instances: it is the SSM agent channel that runs the components, and AWS keeps it current with the agent',
       },
       {
-        id: managedPolicyFinding('AwsSolutions-IAM4', 'EC2InstanceProfileForImageBuilder'),
+        id: managedPolicyFinding('AwsSolutions-IAM4', MANAGED_POLICIES.IMAGE_BUILDER_INSTANCE_PROFILE.name),
         reason: 'Image Builder documents this AWS managed policy for build instances: it lets them fetch components and report build logs and status, and AWS keeps it current with the service',
       },
     );
@@ -235,14 +236,14 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
   public get lifecycleExecutionRole(): iam.IRole {
     if (!this._lifecycleExecutionRole) {
       this._lifecycleExecutionRole = new iam.Role(this, 'LifecycleExecutionRole', {
-        assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com'),
+        assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.IMAGE_BUILDER.name),
         description: 'Image Builder lifecycle policies of golden AMIs',
         managedPolicies: [
-          iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/EC2ImageBuilderLifecycleExecutionPolicy'),
+          iam.ManagedPolicy.fromAwsManagedPolicyName(MANAGED_POLICIES.IMAGE_BUILDER_LIFECYCLE_EXECUTION.name),
         ],
       });
       acknowledgeNagFindings(this._lifecycleExecutionRole, {
-        id: managedPolicyFinding('AwsSolutions-IAM4', 'service-role/EC2ImageBuilderLifecycleExecutionPolicy'),
+        id: managedPolicyFinding('AwsSolutions-IAM4', MANAGED_POLICIES.IMAGE_BUILDER_LIFECYCLE_EXECUTION.name),
         reason: 'Image Builder documents this AWS managed policy for lifecycle execution roles: it deprecates, disables and deletes the images and snapshots a lifecycle policy selects, and AWS keeps it current with the service',
       });
     }
@@ -301,9 +302,9 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
       resources: ['*'],
       conditions: {
         ArnEquals: {
-          'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder`,
+          'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${IMAGE_BUILDER_SERVICE_LINKED_ROLE.name}`,
         },
-        StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.amazonaws.com` },
+        StringEquals: { 'kms:ViaService': SERVICE_ENDPOINTS.SNS.name.replace('<region>', Aws.REGION) },
       },
     }));
     return new sns.Topic(this, 'Topic', {

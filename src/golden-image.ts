@@ -8,6 +8,7 @@ import { IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-inf
 import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './distribution';
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
+import { SSM_PARAMETER_DATA_TYPES } from './private/aws-catalogue';
 import { imageStateChangePattern } from './private/image-events';
 import { renderLaunchPermissions } from './private/launch-permissions';
 import { acknowledgeRules } from './private/nag-acknowledgments';
@@ -23,6 +24,9 @@ import {
 } from './private/validation';
 import { IGoldenImageRecipe } from './recipe';
 import { PipelineSchedule } from './schedule';
+
+/** The SSM parameter data type that makes Parameter Store check the value is an AMI ID. */
+const AMI_ID_DATA_TYPE = SSM_PARAMETER_DATA_TYPES.EC2_IMAGE.name;
 
 /** The tag that ties images to their pipeline, for lifecycle policies and for people. */
 const PIPELINE_TAG = 'golden-ami:pipeline';
@@ -535,8 +539,8 @@ export class GoldenImage extends GoldenImageBase {
       },
       ssmParameterConfigurations: publish
         ? [
-          { parameterName: this.ssmParameterName, dataType: 'aws:ec2:image' },
-          ...copyToAccounts.map(account => ({ amiAccountId: account, parameterName: this.ssmParameterName, dataType: 'aws:ec2:image' })),
+          { parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE },
+          ...copyToAccounts.map(account => ({ amiAccountId: account, parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE })),
         ]
         : undefined,
       launchTemplateConfigurations: launchTemplates.get(region),

@@ -16,6 +16,7 @@ import { acknowledgeEvaluationWildcards, evaluationStatements } from './private/
 import { DEFAULT_EVALUATOR_ROLE_NAME, DEFAULT_MEMBER_ROLE_NAME, validateRoleName } from './private/role-names';
 import { ComplianceRemediation } from './remediation';
 import { EvaluatedResourceType } from './resource-type';
+import { SERVICE_PRINCIPALS } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
 import { validateAccountId, validateIntegerInRange, validateUnique } from '../private/validation';
 
@@ -256,7 +257,7 @@ export class GoldenAmiComplianceRule extends Construct {
       encryptionKey: props.logEncryptionKey,
     });
     const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.LAMBDA.name),
       roleName: evaluatorRoleName,
       description: 'Evaluates resources for the golden AMI compliance rule',
     });
@@ -320,7 +321,7 @@ export class GoldenAmiComplianceRule extends Construct {
     const permission = new lambda.CfnPermission(this, 'ConfigInvoke', {
       action: 'lambda:InvokeFunction',
       functionName: fn.functionArn,
-      principal: 'config.amazonaws.com',
+      principal: SERVICE_PRINCIPALS.CONFIG.name,
       // An organization rule is invoked by Config in every member account.
       sourceAccount: organization ? undefined : stack.account,
     });
@@ -433,7 +434,7 @@ export class GoldenAmiComplianceRule extends Construct {
   private addRemediation(remediation: ComplianceRemediation): iam.IRole {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'RemediationRole', {
-      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name, { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: 'Lets SSM Automation stop instances that do not use an approved golden AMI',
     });
     const instances = `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:instance/*`;
@@ -474,7 +475,7 @@ export class GoldenAmiComplianceRule extends Construct {
     });
     // EventBridge publishes to the encrypted topic.
     key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      principals: [new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name)],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
     }));

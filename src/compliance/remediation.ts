@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { EvaluatedResourceType } from './resource-type';
+import { SSM_DOCUMENTS } from '../private/aws-catalogue';
 import { validateIntegerInRange } from '../private/validation';
 
 /**
@@ -42,7 +43,8 @@ export class ComplianceRemediation {
     const retry = options.retryAttemptInterval ?? Duration.seconds(60);
     const retrySeconds = retry.toSeconds();
     if (!Token.isUnresolved(retrySeconds)) validateIntegerInRange('remediation retryAttemptInterval (seconds)', retrySeconds, 1, 2678000);
-    return new ComplianceRemediation(EvaluatedResourceType.INSTANCE, 'AWS-StopEC2Instance', options.automatic ?? false, attempts, retrySeconds);
+    const document = SSM_DOCUMENTS.STOP_EC2_INSTANCE.name;
+    return new ComplianceRemediation(EvaluatedResourceType.INSTANCE, document, options.automatic ?? false, attempts, retrySeconds);
   }
 
   private constructor(

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IGoldenImage } from '../golden-image';
 import { ImagePlatform } from '../platform';
+import { MANAGED_POLICIES, SERVICE_PRINCIPALS } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, managedPolicyFinding } from '../private/nag-acknowledgments';
 import { validateIntegerInRange } from '../private/validation';
 
@@ -129,13 +130,13 @@ export class GoldenImageEcsCapacity extends Construct {
     const imageName = props.image.node.path;
 
     const role = new iam.Role(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EC2.name),
       description: `ECS container instances of ${imageName}`,
       // The SSM agent is part of the image: Session Manager instead of SSH.
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(MANAGED_POLICIES.SSM_MANAGED_INSTANCE_CORE.name)],
     });
     acknowledgeNagFindings(role, {
-      id: managedPolicyFinding('AwsSolutions-IAM4', 'AmazonSSMManagedInstanceCore'),
+      id: managedPolicyFinding('AwsSolutions-IAM4', MANAGED_POLICIES.SSM_MANAGED_INSTANCE_CORE.name),
       reason: 'The AWS managed policy Session Manager and Inspector document for the SSM agent baked into the image; AWS keeps it current with the agent',
     }, {
       id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',

@@ -1,4 +1,6 @@
 import { RecipeComponent } from '../component';
+import { ImagePlatform } from '../platform';
+import { managedComponent } from '../private/aws-catalogue';
 
 /**
  * The agent that ships container and host logs off an ECS instance.
@@ -109,7 +111,7 @@ export class LogShippingAgent {
     switch (this.type) {
       case LogShippingAgentType.CLOUDWATCH_AGENT:
         return [
-          RecipeComponent.awsManaged('amazon-cloudwatch-agent-linux'),
+          RecipeComponent.awsManaged(managedComponent('cloudWatchAgent', ImagePlatform.LINUX).name),
           RecipeComponent.fromScript({ name: 'cloudwatch-agent-enable', description: 'Enable the CloudWatch agent at boot', script: 'systemctl enable amazon-cloudwatch-agent' }),
         ];
       case LogShippingAgentType.FLUENT_BIT:

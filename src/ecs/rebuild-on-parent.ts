@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { GoldenImage } from '../golden-image';
+import { SERVICE_PRINCIPALS, SSM_AUTOMATION_ACTIONS } from '../private/aws-catalogue';
 import { imageStateChangePattern } from '../private/image-events';
 
 /**
@@ -32,7 +33,7 @@ export class RebuildOnParentUpdate extends Construct {
         },
         mainSteps: [{
           name: 'StartImagePipelineExecution',
-          action: 'aws:executeAwsApi',
+          action: SSM_AUTOMATION_ACTIONS.EXECUTE_AWS_API.name,
           inputs: {
             Service: 'imagebuilder',
             Api: 'StartImagePipelineExecution',
@@ -44,7 +45,7 @@ export class RebuildOnParentUpdate extends Construct {
     });
 
     const automationRole = new iam.Role(this, 'AutomationRole', {
-      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name),
       description: 'Starts application image builds when their golden parent publishes',
     });
     automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -54,7 +55,7 @@ export class RebuildOnParentUpdate extends Construct {
 
     const automationArn = `arn:${Aws.PARTITION}:ssm:${stack.region}:${stack.account}:automation-definition/${document.ref}:$DEFAULT`;
     const eventsRole = new iam.Role(this, 'EventsRole', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name),
       description: 'Runs the application image rebuild automation',
     });
     eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -64,7 +65,7 @@ export class RebuildOnParentUpdate extends Construct {
     eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['iam:PassRole'],
       resources: [automationRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPALS.SSM.name } },
     }));
 
     this.rule = new events.Rule(this, 'ParentPublished', {

@@ -12,6 +12,7 @@ import { ToeAction, ToePhase, ToeStep, bashQuote, powershellQuote, renderToeDocu
 import { BaseImage } from '../base-image';
 import { ComponentPhase, RecipeComponent } from '../component';
 import { ImageArchitecture, ImagePlatform } from '../platform';
+import { SCAP_REPORT_LOCATION, STIG_LEVEL_PARAMETER, documentedParameterValue, managedComponent } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
 import { validateImageBuilderName, validateUnique } from '../private/validation';
 import { IGoldenImageRecipe, ImageRecipe, RootVolumeOptions } from '../recipe';
@@ -271,22 +272,21 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     this.imageRecipeArn = this.recipe.imageRecipeArn;
     this.imageRecipeVersion = this.recipe.imageRecipeVersion;
 
-    const windows = os.platform === ImagePlatform.WINDOWS;
-    const suffix = windows ? 'windows' : 'linux';
+    const aws = (role: Parameters<typeof managedComponent>[0]) => managedComponent(role, os.platform).name;
     const osUpdates = props.osUpdates ?? true;
     if (osUpdates) {
-      this.recipe.addComponent(RecipeComponent.awsManaged(`update-${suffix}`));
-      this.recipe.addComponent(RecipeComponent.awsManaged(`reboot-${suffix}`));
+      this.recipe.addComponent(RecipeComponent.awsManaged(aws('update')));
+      this.recipe.addComponent(RecipeComponent.awsManaged(aws('reboot')));
     }
     if (ssmAgent) {
       this.recipe.addComponent(this.ssmAgentComponent());
     }
     if (props.awsCli ?? true) {
-      this.recipe.addComponent(RecipeComponent.awsManaged(`aws-cli-version-2-${suffix}`));
+      this.recipe.addComponent(RecipeComponent.awsManaged(aws('awsCliV2')));
     }
     if (cloudWatch.enabled ?? true) {
       this.cloudWatchAgentConfig = renderCloudWatchAgentConfig(os, cloudWatch, `/golden-ami/${this.imageRecipeName}`);
-      this.recipe.addComponent(RecipeComponent.awsManaged(`amazon-cloudwatch-agent-${suffix}`));
+      this.recipe.addComponent(RecipeComponent.awsManaged(aws('cloudWatchAgent')));
       this.recipe.addComponent(this.cloudWatchConfigComponent(this.cloudWatchAgentConfig));
     }
     for (const agent of this.securityAgents) {
@@ -294,7 +294,9 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     }
     switch (this.hardening.standard) {
       case HardeningStandard.STIG:
-        this.recipe.addComponent(RecipeComponent.awsManaged(`stig-build-${suffix}-${this.hardening.stigLevel}`));
+        this.recipe.addComponent(RecipeComponent.awsManaged(aws('stigBuild'), 'x.x.x', {
+          parameters: { [STIG_LEVEL_PARAMETER.name]: documentedParameterValue(STIG_LEVEL_PARAMETER, this.hardening.stigLevel!) },
+        }));
         break;
       case HardeningStandard.CIS:
         for (const component of this.cisComponents()) {
@@ -306,14 +308,14 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     }
     if (this.hardening.standard !== HardeningStandard.NONE) {
       // Hardening changes kernel, service and boot settings: boot into them before the scan and the snapshot.
-      this.recipe.addComponent(RecipeComponent.awsManaged(`reboot-${suffix}`));
+      this.recipe.addComponent(RecipeComponent.awsManaged(aws('reboot')));
     }
     if (this.scapScan) {
-      this.recipe.addComponent(RecipeComponent.awsManaged(`scap-compliance-checker-${suffix}`));
+      this.recipe.addComponent(RecipeComponent.awsManaged(aws('scapComplianceChecker')));
       this.recipe.addComponent(this.scapReportComponent(this.scapScan));
     }
     this.recipe.addComponent(this.checksComponent(inspectorReady, props.awsCli ?? true));
-    this.recipe.addComponent(RecipeComponent.awsManaged(`reboot-test-${suffix}`));
+    this.recipe.addComponent(RecipeComponent.awsManaged(aws('rebootTest')));
 
     if (this.needsBuildAccess()) {
       const recipe = this;
@@ -387,7 +389,8 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
 
   private validateHardening(os: OperatingSystem, hardening: Hardening): void {
     if (hardening.standard === HardeningStandard.STIG && !os.stigSupported) {
-      throw new Error(`hardening '${hardening.toString()}' is not available for operatingSystem '${os.id}': AWS publishes no STIG component for ${os.displayName}. Use ${os.cisSupported ? 'Hardening.cis(), ' : ''}Hardening.none() or your own components`);
+      const stig = managedComponent('stigBuild', os.platform);
+      throw new Error(`hardening '${hardening.toString()}' is not available for operatingSystem '${os.id}': AWS documents ${stig.name} for ${stig.documentedOperatingSystems}, not ${os.displayName}. Use ${os.cisSupported ? 'Hardening.cis(), ' : ''}Hardening.none() or your own components`);
     }
     if (hardening.standard === HardeningStandard.CIS && !os.cisSupported) {
       throw new Error(`hardening '${hardening.toString()}' is not available for operatingSystem '${os.id}': the library's CIS components are for the Linux families only. Use ${os.stigSupported ? 'Hardening.stig(), ' : ''}Hardening.none() or your own components`);
@@ -396,7 +399,8 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
 
   private validateScapScan(os: OperatingSystem, architecture: ImageArchitecture, scap: ScapScanOptions): void {
     if (!os.supportsScapScan(architecture)) {
-      throw new Error(`scapScan is not available for operatingSystem '${os.id}' on architecture '${architecture}': the AWS SCAP Compliance Checker component supports Ubuntu 22.04 and Windows Server 2022 on x86_64 among the library's operating systems`);
+      const checker = managedComponent('scapComplianceChecker', os.platform);
+      throw new Error(`scapScan is not available for operatingSystem '${os.id}' on architecture '${architecture}': AWS documents ${checker.name} for ${checker.documentedOperatingSystems}`);
     }
     const prefix = scap.reportPrefix;
     if (prefix !== undefined && !Token.isUnresolved(prefix) && (!/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix) || prefix.startsWith('/') || (prefix.length > 0 && !prefix.endsWith('/')))) {
@@ -634,26 +638,26 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
   }
 
   private collectScapLinux(staging: string, phase: string): string {
+    const results = SCAP_REPORT_LOCATION.linux;
     return [
       `staging=${bashQuote(staging)}`,
+      `results=${bashQuote(results)}`,
       'rm -rf "$staging"',
+      '# scap-compliance-checker-linux saves its report and score here (AWS documents this folder).',
+      'if [ ! -d "$results" ] || [ -z "$(ls -A "$results")" ]; then',
+      '  echo "SCAP: no report in $results: the SCAP Compliance Checker component wrote none" >&2',
+      '  exit 1',
+      'fi',
       "token=$(curl -sSf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')",
       'instance=$(curl -sSf -H "X-aws-ec2-metadata-token: ${token}" http://169.254.169.254/latest/meta-data/instance-id)',
       `run="$(date -u +%Y%m%dT%H%M%SZ)-\${instance}-${phase}"`,
       'mkdir -p "$staging/$run"',
-      'found=0',
-      '# SCC writes its sessions under the home of the user that ran it, or its install directory.',
-      'for dir in /root/SCC /opt/scc/Results /opt/scc/SCCResults; do',
-      '  if [ -d "$dir" ]; then',
-      '    cp -r "$dir" "$staging/$run/"',
-      '    found=1',
-      '  fi',
-      'done',
+      'cp -r "$results" "$staging/$run/"',
       '{',
       `  echo "recipe: ${this.imageRecipeName}"`,
       `  echo "phase: ${phase}"`,
       '  echo "instance: ${instance}"',
-      '  echo "scc results found: ${found}"',
+      '  echo "scc results: ${results}"',
       '} > "$staging/$run/manifest.txt"',
     ].join('\n');
   }
@@ -662,20 +666,18 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     return [
       `$staging = ${powershellQuote(staging)}`,
       'if (Test-Path $staging) { Remove-Item -Recurse -Force -Path $staging }',
+      '# scap-compliance-checker-windows saves its report and score on the instance desktop (AWS',
+      '# documents it so): the desktop of the account AWSTOE runs as, which runs this step too.',
+      "$desktops = @([Environment]::GetFolderPath('Desktop'), [Environment]::GetFolderPath('CommonDesktopDirectory')) | Where-Object { $_ -and (Test-Path $_) } | Select-Object -Unique",
+      "$reports = @($desktops | ForEach-Object { Get-ChildItem -Force -Path $_ } | Where-Object { $_.Name -ne 'desktop.ini' -and $_.Extension -ne '.lnk' })",
+      "if ($reports.Count -eq 0) { throw ('SCAP: no report on the desktop (' + ($desktops -join ', ') + '): the SCAP Compliance Checker component wrote none') }",
       "$token = Invoke-RestMethod -Method Put -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '300' }",
       "$instance = Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id' -Headers @{ 'X-aws-ec2-metadata-token' = $token }",
       `$run = '{0}-{1}-${phase}' -f (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ'), $instance`,
       '$target = Join-Path $staging $run',
       'New-Item -ItemType Directory -Force -Path $target | Out-Null',
-      '$found = 0',
-      '# SCC writes its sessions under the profile of the user that ran it.',
-      "foreach ($dir in @((Join-Path $env:USERPROFILE 'SCC'), 'C:\\Windows\\System32\\config\\systemprofile\\SCC', (Join-Path $env:ProgramData 'SCC'))) {",
-      '  if (Test-Path $dir) {',
-      '    Copy-Item -Recurse -Path $dir -Destination (Join-Path $target ([guid]::NewGuid().ToString()))',
-      '    $found = 1',
-      '  }',
-      '}',
-      `Set-Content -Path (Join-Path $target 'manifest.txt') -Value @('recipe: ${this.imageRecipeName}', 'phase: ${phase}', "instance: $instance", "scc results found: $found")`,
+      '$reports | ForEach-Object { Copy-Item -Recurse -Force -Path $_.FullName -Destination $target }',
+      `Set-Content -Path (Join-Path $target 'manifest.txt') -Value @('recipe: ${this.imageRecipeName}', 'phase: ${phase}', "instance: $instance", ('scc reports: ' + (($reports | ForEach-Object { $_.Name }) -join ', ')))`,
     ].join('\n');
   }
 

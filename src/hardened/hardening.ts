@@ -1,12 +1,13 @@
 /**
- * DISA STIG severity levels, as the AWS-managed STIG components apply them.
+ * DISA STIG severity levels, as the AWS-managed STIG components apply them: the `Level`
+ * parameter of `stig-build-linux` / `stig-build-windows` (`Low`, `Medium`, `High`).
  */
 export enum StigLevel {
-  /** Low (CAT III) settings only: `stig-build-<os>-low`. */
+  /** Low (CAT III) settings only: `Level` `Low`. */
   LOW = 'low',
-  /** Medium and low (CAT II, CAT III): `stig-build-<os>-medium`. */
+  /** Medium and low (CAT II, CAT III): `Level` `Medium`. */
   MEDIUM = 'medium',
-  /** High, medium and low (CAT I to III): `stig-build-<os>-high`. */
+  /** High, medium and low (CAT I to III): `Level` `High`. */
   HIGH = 'high',
 }
 
@@ -44,8 +45,8 @@ export class Hardening {
   }
 
   /**
-   * DISA STIG settings through the AWS-managed `stig-build-linux-<level>` or
-   * `stig-build-windows-<level>` component.
+   * DISA STIG settings through the AWS-managed `stig-build-linux` or `stig-build-windows`
+   * component, with its `Level` parameter set to the level.
    *
    * @param level the severity level
    */

@@ -1,6 +1,7 @@
 import { Aws, Size } from 'aws-cdk-lib';
 import { BaseImage } from '../base-image';
 import { ImageArchitecture, ImagePlatform } from '../platform';
+import { MANAGED_IMAGES, PUBLIC_AMI_PARAMETERS, managedComponent, managedComponentSupports } from '../private/aws-catalogue';
 
 /**
  * The operating system families the hardened recipe knows. They decide the package
@@ -29,12 +30,20 @@ interface OperatingSystemSpec {
   readonly id: string;
   readonly displayName: string;
   readonly family: OperatingSystemFamily;
-  readonly images: Partial<Record<ImageArchitecture, PublicImage>>;
   readonly architectures: ImageArchitecture[];
   readonly rootDeviceName: string;
   readonly minRootVolumeGiB: number;
-  readonly stig: boolean;
-  readonly scap: ImageArchitecture[];
+}
+
+/** Where the latest AMI of `id` is published, from the AWS name catalogue. */
+function publicImages(id: string): Partial<Record<ImageArchitecture, PublicImage>> {
+  const images: Partial<Record<ImageArchitecture, PublicImage>> = {};
+  for (const architecture of Object.values(ImageArchitecture)) {
+    const ssmParameter = PUBLIC_AMI_PARAMETERS[id]?.[architecture]?.name;
+    const imageBuilderImage = MANAGED_IMAGES[id]?.[architecture]?.name;
+    if (ssmParameter || imageBuilderImage) images[architecture] = { ssmParameter, imageBuilderImage };
+  }
+  return images;
 }
 
 /**
@@ -42,11 +51,14 @@ interface OperatingSystemSpec {
  * where its latest AMI is published, its architectures, root device and size, and which
  * AWS hardening components support it.
  *
- * Facts checked against AWS documentation and the AWS-managed component catalogue: the
- * public SSM parameters of Amazon Linux, Canonical and Windows; RHEL has no AWS public
- * parameter, so it starts from the EC2 Image Builder managed image; the STIG components
- * support Amazon Linux 2 and 2023, RHEL 9 and Ubuntu up to 22.04; the SCAP Compliance
- * Checker component supports Ubuntu 22.04 and Windows on x86_64 only.
+ * The AWS-owned facts come from the library's catalogue of AWS names, each checked against
+ * AWS documentation: the public SSM parameters of Amazon Linux, Canonical and Windows; RHEL
+ * has no AWS public parameter, so it starts from the EC2 Image Builder managed image;
+ * `stig-build-linux` is documented for Amazon Linux 2 and 2023, RHEL 9 and Ubuntu 22.04 and
+ * 24.04, `stig-build-windows` for Windows Server (2022 and 2025 among these); the SCAP
+ * Compliance Checker components are documented for RHEL 7/8 and Ubuntu 18.04/20.04 on x86_64
+ * (none of the Linux systems here) and for Windows with the benchmarks of 2024 (Windows
+ * Server 2022 here).
  */
 export class OperatingSystem {
   /** Amazon Linux 2023 (x86_64, arm64). The default. */
@@ -55,14 +67,8 @@ export class OperatingSystem {
     displayName: 'Amazon Linux 2023',
     family: OperatingSystemFamily.AMAZON_LINUX,
     architectures: [ImageArchitecture.X86_64, ImageArchitecture.ARM64],
-    images: {
-      [ImageArchitecture.X86_64]: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
-      [ImageArchitecture.ARM64]: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' },
-    },
     rootDeviceName: '/dev/xvda',
     minRootVolumeGiB: 8,
-    stig: true,
-    scap: [],
   });
 
   /** Amazon Linux 2 with kernel 5.10 (x86_64, arm64). */
@@ -71,14 +77,8 @@ export class OperatingSystem {
     displayName: 'Amazon Linux 2',
     family: OperatingSystemFamily.AMAZON_LINUX,
     architectures: [ImageArchitecture.X86_64, ImageArchitecture.ARM64],
-    images: {
-      [ImageArchitecture.X86_64]: { ssmParameter: '/aws/service/ami-amazon-linux-latest/amzn2-ami-kernel-5.10-hvm-x86_64-gp2' },
-      [ImageArchitecture.ARM64]: { ssmParameter: '/aws/service/ami-amazon-linux-latest/amzn2-ami-kernel-5.10-hvm-arm64-gp2' },
-    },
     rootDeviceName: '/dev/xvda',
     minRootVolumeGiB: 8,
-    stig: true,
-    scap: [],
   });
 
   /** Ubuntu Server 22.04 LTS (x86_64, arm64). */
@@ -87,30 +87,18 @@ export class OperatingSystem {
     displayName: 'Ubuntu Server 22.04 LTS',
     family: OperatingSystemFamily.UBUNTU,
     architectures: [ImageArchitecture.X86_64, ImageArchitecture.ARM64],
-    images: {
-      [ImageArchitecture.X86_64]: { ssmParameter: '/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id' },
-      [ImageArchitecture.ARM64]: { ssmParameter: '/aws/service/canonical/ubuntu/server/22.04/stable/current/arm64/hvm/ebs-gp2/ami-id' },
-    },
     rootDeviceName: '/dev/sda1',
     minRootVolumeGiB: 8,
-    stig: true,
-    scap: [ImageArchitecture.X86_64],
   });
 
-  /** Ubuntu Server 24.04 LTS (x86_64, arm64). AWS has no STIG component for it. */
+  /** Ubuntu Server 24.04 LTS (x86_64, arm64). */
   public static readonly UBUNTU_24_04 = new OperatingSystem({
     id: 'UBUNTU_24_04',
     displayName: 'Ubuntu Server 24.04 LTS',
     family: OperatingSystemFamily.UBUNTU,
     architectures: [ImageArchitecture.X86_64, ImageArchitecture.ARM64],
-    images: {
-      [ImageArchitecture.X86_64]: { ssmParameter: '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id' },
-      [ImageArchitecture.ARM64]: { ssmParameter: '/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id' },
-    },
     rootDeviceName: '/dev/sda1',
     minRootVolumeGiB: 8,
-    stig: false,
-    scap: [],
   });
 
   /**
@@ -124,13 +112,8 @@ export class OperatingSystem {
     displayName: 'Red Hat Enterprise Linux 9',
     family: OperatingSystemFamily.RHEL,
     architectures: [ImageArchitecture.X86_64, ImageArchitecture.ARM64],
-    images: {
-      [ImageArchitecture.X86_64]: { imageBuilderImage: 'red-hat-enterprise-linux-9-x86' },
-    },
     rootDeviceName: '/dev/sda1',
     minRootVolumeGiB: 10,
-    stig: true,
-    scap: [],
   });
 
   /** Windows Server 2022 English Full Base (x86_64). */
@@ -139,31 +122,21 @@ export class OperatingSystem {
     displayName: 'Windows Server 2022',
     family: OperatingSystemFamily.WINDOWS,
     architectures: [ImageArchitecture.X86_64],
-    images: {
-      [ImageArchitecture.X86_64]: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' },
-    },
     rootDeviceName: '/dev/sda1',
     minRootVolumeGiB: 30,
-    stig: true,
-    scap: [ImageArchitecture.X86_64],
   });
 
   /**
-   * Windows Server 2025 English Full Base (x86_64). The AWS STIG and SCAP components carry
-   * no Windows Server 2025 benchmark, so only `Hardening.none()` applies.
+   * Windows Server 2025 English Full Base (x86_64). AWS's STIG component covers it (since the
+   * 2026 Q1 STIG release); its SCAP component carries no Windows Server 2025 benchmark.
    */
   public static readonly WINDOWS_SERVER_2025 = new OperatingSystem({
     id: 'WINDOWS_SERVER_2025',
     displayName: 'Windows Server 2025',
     family: OperatingSystemFamily.WINDOWS,
     architectures: [ImageArchitecture.X86_64],
-    images: {
-      [ImageArchitecture.X86_64]: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base' },
-    },
     rootDeviceName: '/dev/sda1',
     minRootVolumeGiB: 30,
-    stig: false,
-    scap: [],
   });
 
   /** Every operating system the library knows, in a stable order. */
@@ -193,15 +166,14 @@ export class OperatingSystem {
   public readonly rootDeviceName: string;
   /** The root volume size of its AMIs: a recipe's volume may not be smaller. */
   public readonly minRootVolumeSize: Size;
-  /** Whether AWS publishes STIG hardening components (`stig-build-*`) for it. */
+  /** Whether AWS documents its STIG hardening component (`stig-build-linux` or `stig-build-windows`) for it. */
   public readonly stigSupported: boolean;
   /** Whether the library's CIS components apply (the Linux families). */
   public readonly cisSupported: boolean;
 
-  private readonly spec: OperatingSystemSpec;
+  private readonly images: Partial<Record<ImageArchitecture, PublicImage>>;
 
   private constructor(spec: OperatingSystemSpec) {
-    this.spec = spec;
     this.id = spec.id;
     this.displayName = spec.displayName;
     this.family = spec.family;
@@ -209,7 +181,8 @@ export class OperatingSystem {
     this.architectures = spec.architectures;
     this.rootDeviceName = spec.rootDeviceName;
     this.minRootVolumeSize = Size.gibibytes(spec.minRootVolumeGiB);
-    this.stigSupported = spec.stig;
+    this.stigSupported = managedComponentSupports(managedComponent('stigBuild', this.platform), spec.id);
+    this.images = publicImages(spec.id);
     this.cisSupported = this.platform === ImagePlatform.LINUX;
   }
 
@@ -218,14 +191,15 @@ export class OperatingSystem {
     return this.architectures.includes(architecture);
   }
 
-  /** Whether the AWS SCAP Compliance Checker component supports the OS on `architecture`. */
+  /** Whether AWS documents its SCAP Compliance Checker component for the OS on `architecture`. */
   public supportsScapScan(architecture: ImageArchitecture): boolean {
-    return this.spec.scap.includes(architecture);
+    return this.supportsArchitecture(architecture)
+      && managedComponentSupports(managedComponent('scapComplianceChecker', this.platform), this.id, architecture);
   }
 
   /** Whether the library knows where the latest AMI for `architecture` is published. */
   public hasPublicImage(architecture: ImageArchitecture): boolean {
-    return this.spec.images[architecture] !== undefined;
+    return this.images[architecture] !== undefined;
   }
 
   /**
@@ -236,7 +210,7 @@ export class OperatingSystem {
     if (!this.supportsArchitecture(architecture)) {
       throw new Error(`architecture '${architecture}' is not available for operatingSystem '${this.id}' (${this.displayName} supports: ${this.architectures.join(', ')})`);
     }
-    const image = this.spec.images[architecture];
+    const image = this.images[architecture];
     const options = { platform: this.platform, rootDeviceName: this.rootDeviceName };
     if (image?.ssmParameter) {
       return BaseImage.fromSsmParameterName(image.ssmParameter, options);

@@ -41,19 +41,19 @@ describe('OS x architecture x hardening matrix', () => {
       ['AMAZON_LINUX_2023', 12], // x86_64, arm64 x none, STIG low/medium/high, CIS 1/2
       ['AMAZON_LINUX_2', 12],
       ['UBUNTU_22_04', 12],
-      ['UBUNTU_24_04', 6], // no STIG component from AWS
+      ['UBUNTU_24_04', 12], // stig-build-linux lists Ubuntu 24.04
       ['RHEL_9', 12],
       ['WINDOWS_SERVER_2022', 4], // x86_64 only, no CIS component
-      ['WINDOWS_SERVER_2025', 1], // no STIG component, no CIS component
+      ['WINDOWS_SERVER_2025', 4], // stig-build-windows covers it since the 2026 Q1 release; no CIS component
     ]);
-    expect(MATRIX).toHaveLength(59);
-    expect(REJECTED).toHaveLength(2 * 3 + 2 + 5);
+    expect(MATRIX).toHaveLength(68);
+    expect(REJECTED).toHaveLength(2 + 2); // CIS Level 1 and 2 on each Windows Server
   });
 
   test.each(MATRIX.map(([os, architecture, hardening]) => [os.id, architecture, hardening.toString(), os, hardening] as const))(
     '%s %s %s synthesizes with a GoldenImage, with the right components and valid documents',
     (_id, architecture, _hardening, os, hardening) => {
-      const { components, documents, recipeProperties, template } = synthRecipe({
+      const { components, documents, entries, recipeProperties, template } = synthRecipe({
         operatingSystem: os,
         architecture: architecture as ImageArchitecture,
         hardening,
@@ -61,7 +61,7 @@ describe('OS x architecture x hardening matrix', () => {
       });
       const suffix = os.platform === ImagePlatform.WINDOWS ? 'windows' : 'linux';
       const hardeningComponents = hardening.standard === HardeningStandard.STIG
-        ? [`aws:stig-build-${suffix}-${hardening.stigLevel}`, `aws:reboot-${suffix}`]
+        ? [`aws:stig-build-${suffix}`, `aws:reboot-${suffix}`]
         : hardening.standard === HardeningStandard.CIS
           ? ['cis-kernel', 'cis-network', 'cis-ssh', 'cis-accounts', 'cis-logging', `aws:reboot-${suffix}`]
           : [];
@@ -76,6 +76,11 @@ describe('OS x architecture x hardening matrix', () => {
         'checks',
         `aws:reboot-test-${suffix}`,
       ]);
+      if (hardening.standard === HardeningStandard.STIG) {
+        // The level is the component's Level parameter, written as AWS documents it.
+        const level = { low: 'Low', medium: 'Medium', high: 'High' }[hardening.stigLevel!];
+        expect(entries[components.indexOf(`aws:stig-build-${suffix}`)].Parameters).toEqual([{ Name: 'Level', Value: [level] }]);
+      }
       for (const { data, platform } of documents.values()) {
         expect(platform).toBe(os.platform);
         expectToeDocument(data, os.platform);
