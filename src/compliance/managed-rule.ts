@@ -76,8 +76,9 @@ export class ApprovedAmisManagedRule extends Construct {
   }
 
   /**
-   * `approved-amis-by-tag`: instances must run an AMI that carries at least one of these tags
-   * (up to 10; tags are visible in the AMI's own account only).
+   * `approved-amis-by-tag`: instances must run an AMI that carries at least one of these tags.
+   *
+   * Up to 10 tags; any one of them approves an AMI. Tags are visible in the AMI's own account only.
    */
   public static byTag(scope: Construct, id: string, props: ApprovedAmisByTagProps): ApprovedAmisManagedRule {
     const entries = Object.entries(props.tags);

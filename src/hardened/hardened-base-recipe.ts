@@ -69,7 +69,9 @@ export interface HardenedBaseRecipeProps {
 
   /**
    * Run the AWS SCAP Compliance Checker and keep its report in S3. The build instance role
-   * needs write access: call `grantBuildAccess`.
+   * needs write access: call `grantBuildAccess`. Only where AWS documents the component for
+   * the OS (`OperatingSystem.supportsScapScan`: Windows Server 2022 on x86_64); a build or
+   * test instance where the component left no report fails the step.
    *
    * @default - no SCAP scan
    */
