@@ -61,10 +61,10 @@ def test_hardened_recipe_with_golden_image_from_python():
 
 def test_bad_input_fails_at_synth_naming_the_prop_and_value():
     stack = new_stack()
-    with pytest.raises(Exception, match=r"hardening 'STIG medium' is not available for operatingSystem 'UBUNTU_24_04'"):
+    with pytest.raises(Exception, match=r"hardening 'CIS Level 1' is not available for operatingSystem 'WINDOWS_SERVER_2022'"):
         golden.HardenedBaseRecipe(
             stack,
             "Base",
-            operating_system=golden.OperatingSystem.UBUNTU_24_04,
-            hardening=golden.Hardening.stig(golden.StigLevel.MEDIUM),
+            operating_system=golden.OperatingSystem.WINDOWS_SERVER_2022,
+            hardening=golden.Hardening.cis(golden.CisLevel.LEVEL_1),
         )
