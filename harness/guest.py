@@ -49,7 +49,7 @@ DISK_SIZE = '8G'
 # Where the stand-in .deb files live inside the guest (installable with `apt-get install <path>`).
 STANDIN_GUEST_DIR = '/opt/golden-ami-harness/standins'
 # Bump when the build logic changes in a way the recipe hash below cannot see.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 
 HARNESS_DIR = Path(__file__).resolve().parent
 STANDIN_SOURCES = HARNESS_DIR / 'standins' / 'debs'
@@ -234,6 +234,8 @@ class BootEntry:
     initrds: list[str]
     args: list[str]
     root_uuid: Optional[str]
+    # Chosen through grubenv's next_entry (grub-reboot): GRUB boots it once and unsets it.
+    once: bool = False
 
     def cmdline(self) -> str:
         """The kernel command line as GRUB passes it (GRUB prepends BOOT_IMAGE=<kernel>)."""
@@ -317,7 +319,8 @@ def parse_grub_cfg(text: str, grubenv: str = '') -> BootEntry:
             else:
                 variables[name] = value
 
-    if env.get('next_entry'):
+    once = bool(env.get('next_entry'))
+    if once:
         default = env['next_entry']
     elif default in ('${saved_entry}', '$saved_entry'):
         default = env.get('saved_entry') or '0'
@@ -357,7 +360,7 @@ def parse_grub_cfg(text: str, grubenv: str = '') -> BootEntry:
             root_uuid = words[-1]
     if not kernel:
         raise ValueError(f'grub entry {entry.title!r} has no linux line')
-    return BootEntry(entry.title, kernel, initrds, args, root_uuid)
+    return BootEntry(entry.title, kernel, initrds, args, root_uuid, once)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -511,6 +514,10 @@ class Prepared:
     standins: list[Path]
     accel: str
     timings: dict
+    # Guest-side fingerprints (path|size|inode|ctime) of the base's kernel and initrd.
+    boot_fingerprints: dict = dataclasses.field(default_factory=dict)
+    # True when this prepare() call built the base (a cold cache), False when it reused it.
+    built: bool = False
 
     def boot_entry(self) -> BootEntry:
         """The default GRUB entry of the base image."""
@@ -552,6 +559,7 @@ def _load_prepared(base_dir: Path, manifest: dict, accel: str) -> Prepared:
         standins=sorted((base_dir / 'standins').glob('*.deb')),
         accel=accel,
         timings=manifest.get('timings', {}),
+        boot_fingerprints=manifest.get('boot_fingerprints', {}),
     )
 
 
@@ -573,13 +581,15 @@ def prepare(rebuild: bool = False) -> Prepared:
     }, sort_keys=True).encode()).hexdigest()[:16]
     base_dir = cache_root() / f'base-{recipe_key}'
     manifest = None if rebuild else _manifest(base_dir)
+    built = False
     if manifest is None:
         with _locked('base'):
             manifest = None if rebuild else _manifest(base_dir)
             if manifest is None:
                 manifest = _build_base(base_dir, recipe_key, mirrors, pubkey)
+                built = True
     accel = probe_accel(base_dir / 'boot' / 'vmlinuz')
-    prepared = _load_prepared(base_dir, manifest, accel)
+    prepared = dataclasses.replace(_load_prepared(base_dir, manifest, accel), built=built)
     log(f'prepare: base {base_dir} ready in {time.monotonic() - start:.1f} s (accel {accel})')
     return prepared
 
@@ -637,7 +647,11 @@ def _build_base(base_dir: Path, recipe_key: str, mirrors: Mirrors, pubkey: str) 
         rc, out, err = first.run(FIRST_BOOT_SCRIPT, timeout=600)
         if rc != 0:
             raise RuntimeError(f'first boot: update-grub failed ({rc}):\n{out}\n{err}')
-        first.fetch_boot_files(boot)
+        # The kernel and initrd copied out before the first boot are replaced by what grub.cfg
+        # names, read from the booted guest like at every reboot.
+        (boot / 'vmlinuz').unlink()
+        (boot / 'initrd.img').unlink()
+        fingerprints = first.fetch_boot_files(boot)
         rc, out, err = first.run(FINAL_SCRIPT, timeout=300)
         if rc != 0:
             raise RuntimeError(f'first boot: cleanup failed ({rc}):\n{out}\n{err}')
@@ -645,7 +659,7 @@ def _build_base(base_dir: Path, recipe_key: str, mirrors: Mirrors, pubkey: str) 
         first.close()
     timings['first_boot_total'] = time.monotonic() - t
     manifest = {'recipe_key': recipe_key, 'root_uuid': root_uuid, 'mirrors': dataclasses.asdict(mirrors),
-                'packages': PACKAGES, 'timings': timings, 'created': time.strftime('%Y-%m-%dT%H:%M:%S')}
+                'packages': PACKAGES, 'timings': timings, 'boot_fingerprints': fingerprints, 'created': time.strftime('%Y-%m-%dT%H:%M:%S')}
     (work / 'manifest.json').write_text(json.dumps(manifest, indent=2))
     _remove_tree(base_dir)
     work.rename(base_dir)
@@ -730,6 +744,13 @@ class Guest:
         self._control: Optional[Path] = None
         self._disk = self._tmp / 'overlay.qcow2'
         self._disk_format = 'qcow2'
+        # Kernel/initrd copies on the host by guest file fingerprint (see _read_boot_files).
+        self._boot_blobs: dict[str, Path] = {}
+        self.boot_fingerprints: dict[str, str] = {}
+        fingerprints = prepared.boot_fingerprints
+        for name, local in (('vmlinuz', prepared.kernel), ('initrd.img', prepared.initrd)):
+            if name in fingerprints:
+                self._boot_blobs[fingerprints[name]] = local
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -815,11 +836,14 @@ class Guest:
             time.sleep(1)
         # One master connection per boot: later commands reuse it (ControlMaster=no for them, so
         # no command ever becomes a master that keeps our output pipes open).
-        self._control = self._tmp / f'cm-{self.boots}'
-        subprocess.run(self._ssh_args(master=False) + [
-            '-o', 'ControlMaster=yes', '-o', f'ControlPath={self._control}', '-o', 'ControlPersist=yes',
-            '-f', '-N'], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=_ssh_env(), timeout=60, check=False)
+        control = self._tmp / f'cm-{self.boots}'
+        r = subprocess.run(self._ssh_args(new_master=control) + ['-f', '-N'], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_ssh_env(), timeout=60)
+        if r.returncode == 0 and control.exists():
+            self._control = control
+        else:
+            log(f'{self.name}: no shared SSH connection ({r.stderr.decode(errors="replace").strip()}); '
+                'each command connects anew')
 
     def _drop_master(self) -> None:
         if self._control is not None:
@@ -830,13 +854,18 @@ class Guest:
             self._control = None
 
     def _ssh_args(self, master: bool = True, user: Optional[str] = None, key: Optional[Path] = None,
-                  connect_timeout: int = 20) -> list[str]:
+                  connect_timeout: int = 20, new_master: Optional[Path] = None) -> list[str]:
+        """ssh's arguments up to the destination. `master`: reuse this boot's shared connection;
+        `new_master`: become that shared connection (a socket at this path)."""
         args = ['ssh', '-p', str(self.port), '-i', str(key or self.key),
                 '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
                 '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
                 '-o', f'ConnectTimeout={connect_timeout}', '-o', 'ServerAliveInterval=15',
                 '-o', 'ServerAliveCountMax=8']
-        if master and self._control is not None:
+        # ssh keeps the first value given for an option, so exactly one of these is added.
+        if new_master is not None:
+            args += ['-o', 'ControlMaster=yes', '-o', f'ControlPath={new_master}', '-o', 'ControlPersist=yes']
+        elif master and self._control is not None:
             args += ['-o', 'ControlMaster=no', '-o', f'ControlPath={self._control}']
         else:
             args += ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']
@@ -955,9 +984,13 @@ chown "$u": "$home/.ssh/authorized_keys"; chmod 600 "$home/.ssh/authorized_keys"
 
     # -- reboot ---------------------------------------------------------------------------------
 
-    def _read_boot_files(self, dest: Path) -> BootEntry:
-        """Reads grub.cfg (and grubenv) from the running guest, resolves the default entry's
-        kernel and initrds inside the guest's filesystem and copies them to `dest`."""
+    def _read_boot_files(self, dest: Path) -> tuple[BootEntry, Path, Optional[Path]]:
+        """Reads grub.cfg (and grubenv) from the running guest and resolves the default entry's
+        kernel and initrds inside the guest's filesystem; returns the entry and local copies.
+
+        Copying ~40 MB out of a TCG guest takes seconds, so files are identified by path, size,
+        inode and ctime (any rewrite changes the ctime) and copied only when not seen before.
+        """
         dest.mkdir(parents=True, exist_ok=True)
         cfg = self._ssh('sudo -n cat /boot/grub/grub.cfg', timeout=120)
         if cfg.returncode != 0:
@@ -968,23 +1001,38 @@ chown "$u": "$home/.ssh/authorized_keys"; chmod 600 "$home/.ssh/authorized_keys"
         entry = parse_grub_cfg(cfg.stdout.decode(errors='replace'), env.decode(errors='replace'))
         # GRUB paths are relative to the filesystem its `search --set=root` found; where that
         # filesystem is mounted in the guest (/ or /boot) makes them guest paths.
-        mount = '/'
-        if entry.root_uuid:
-            r = self._ssh(f'findmnt -rn -o TARGET -S UUID={shlex.quote(entry.root_uuid)} | head -n1', timeout=60)
-            mount = r.stdout.decode().strip() or '/'
-        for name, paths in (('vmlinuz', [entry.kernel]), ('initrd.img', entry.initrds)):
-            if not paths:
+        find_mount = (f'findmnt -rn -o TARGET -S UUID={shlex.quote(entry.root_uuid)} | head -n1'
+                      if entry.root_uuid else 'true')
+        groups = [('vmlinuz', [entry.kernel]), ('initrd.img', entry.initrds)]
+        script = f"""set -eu
+m=$({find_mount}); m=${{m:-/}}; m=${{m%/}}
+for p in {' '.join(shlex.quote(p) for _, ps in groups for p in ps)}; do
+  stat -L -c '%n|%s|%i|%z' "$m/${{p#/}}"
+done
+"""
+        rc, out, err = self.run(script, timeout=120)
+        if rc != 0:
+            raise RuntimeError(f'the files of grub entry {entry.title!r} are missing in the guest:\n{out}\n{err}')
+        stats = out.strip().splitlines()
+        files: dict[str, Optional[Path]] = {}
+        for name, paths in groups:
+            mine, stats = stats[:len(paths)], stats[len(paths):]
+            if not mine:
+                files[name] = None
                 continue
-            guest_paths = ' '.join(shlex.quote(os.path.normpath(mount.rstrip('/') + '/' + p.lstrip('/')))
-                                   for p in paths)
-            with open(dest / name, 'wb') as out:
-                r = self._ssh(f'sudo -n cat {guest_paths}', stdout=out, timeout=300)
-            if r.returncode != 0:
-                raise RuntimeError(f'cannot read {guest_paths} from the guest: {r.stderr.decode(errors="replace")}')
-        if not entry.initrds:
-            with contextlib.suppress(FileNotFoundError):
-                (dest / 'initrd.img').unlink()
-        return entry
+            fingerprint = '\n'.join(mine)
+            if fingerprint not in self._boot_blobs:
+                guest_paths = ' '.join(shlex.quote(line.split('|', 1)[0]) for line in mine)
+                with open(dest / name, 'wb') as f:
+                    r = self._ssh(f'sudo -n cat {guest_paths}', stdout=f, timeout=300)
+                if r.returncode != 0:
+                    raise RuntimeError(f'cannot read {guest_paths} from the guest: {r.stderr.decode(errors="replace")}')
+                self._boot_blobs[fingerprint] = dest / name
+            files[name] = self._boot_blobs[fingerprint]
+            self.boot_fingerprints[name] = fingerprint
+        if entry.once:
+            self._ssh('sudo -n grub-editenv /boot/grub/grubenv unset next_entry', timeout=60)
+        return entry, files['vmlinuz'], files['initrd.img']
 
     def _wait_exit(self, timeout: float) -> bool:
         if self._proc is None:
@@ -1003,8 +1051,7 @@ chown "$u": "$home/.ssh/authorized_keys"; chmod 600 "$home/.ssh/authorized_keys"
         down, as GRUB would.
         """
         start = time.monotonic()
-        boot_dir = self._tmp / f'boot-{self.boots + 1}'
-        entry = self._read_boot_files(boot_dir)
+        entry, kernel, initrd = self._read_boot_files(self._tmp / f'boot-{self.boots + 1}')
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._ssh('sudo -n systemctl reboot', timeout=60)
         self._drop_master()
@@ -1014,12 +1061,7 @@ chown "$u": "$home/.ssh/authorized_keys"; chmod 600 "$home/.ssh/authorized_keys"
             self._proc.wait()
         self._proc = None
         self.boot_entry = entry
-        initrd = boot_dir / 'initrd.img'
-        self._start(boot_dir / 'vmlinuz', initrd if initrd.exists() else None, entry.cmdline())
-        # The previous boot's kernel copies are no longer needed.
-        for old in self._tmp.glob('boot-*'):
-            if old != boot_dir:
-                shutil.rmtree(old, ignore_errors=True)
+        self._start(kernel, initrd, entry.cmdline())
         seconds = time.monotonic() - start
         log(f'{self.name}: reboot took {seconds:.1f} s; cmdline: {entry.cmdline()}')
         return seconds
@@ -1057,9 +1099,13 @@ class _FirstBootGuest(Guest):
     def boot(self) -> float:
         return self._start(self.prepared.kernel, self.prepared.initrd, self._cmdline)
 
-    def fetch_boot_files(self, dest: Path) -> BootEntry:
-        """Copies grub.cfg, grubenv and the default entry's kernel and initrd into the cache."""
-        return self._read_boot_files(dest)
+    def fetch_boot_files(self, dest: Path) -> dict[str, str]:
+        """Copies grub.cfg, grubenv and the default entry's kernel and initrd into the cache;
+        returns their guest-side fingerprints."""
+        entry, kernel, initrd = self._read_boot_files(dest)
+        if kernel != dest / 'vmlinuz' or initrd != dest / 'initrd.img':
+            raise RuntimeError(f'unexpected boot files for the base: {entry}')
+        return dict(self.boot_fingerprints)
 
     def _cleanup(self) -> None:
         if self.console_log and self.console_log.exists():
