@@ -442,6 +442,7 @@ export class GoldenImage extends GoldenImageBase {
       description: props.description,
       distributions: this.renderDistributions(stack, props),
     });
+    this.renderSsmParameters(props);
 
     this.pipeline = new CfnImagePipeline(this, 'Resource', {
       name: this.imageName,
@@ -455,12 +456,10 @@ export class GoldenImage extends GoldenImageBase {
       imageScanningConfiguration: { imageScanningEnabled: props.imageScanning ?? true },
       schedule: props.schedule && {
         scheduleExpression: props.schedule.expressionString,
-        timezone: props.schedule.options.timezone,
         pipelineExecutionStartCondition: props.schedule.options.onlyWhenDependenciesUpdated
           ? 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE'
           : 'EXPRESSION_MATCH_ONLY',
       },
-      imageTags: { [PIPELINE_TAG]: this.imageName },
     });
     this.renderNewerPipelineSettings(props);
     this.imagePipelineArn = this.pipeline.attrArn;
@@ -480,10 +479,17 @@ export class GoldenImage extends GoldenImageBase {
   }
 
   /**
-   * Settings newer than the minimum aws-cdk-lib this library supports, written as the
-   * CloudFormation properties they are so older aws-cdk-lib versions render them too.
+   * Settings the minimum aws-cdk-lib (2.185.0) does not type, written as the CloudFormation
+   * properties they are so that every supported aws-cdk-lib renders them the same: its L1
+   * drops `imageTags` (typed from 2.262.0), `schedule.timezone` (2.264.0),
+   * `schedule.autoDisablePolicy` (2.220.0) and the scan settings (2.276.0).
    */
   private renderNewerPipelineSettings(props: GoldenImageProps): void {
+    this.pipeline.addPropertyOverride('ImageTags', { [PIPELINE_TAG]: this.imageName });
+    const timezone = props.schedule?.options.timezone;
+    if (timezone !== undefined) {
+      this.pipeline.addPropertyOverride('Schedule.Timezone', timezone);
+    }
     if (props.failBuildOnFindings) {
       if (props.imageScanning === false) {
         throw new Error(`failBuildOnFindings needs imageScanning, got imageScanning: false and failBuildOnFindings: '${props.failBuildOnFindings}'`);
@@ -523,7 +529,6 @@ export class GoldenImage extends GoldenImageBase {
     if (!Token.isUnresolved(amiName) && !BUILD_UNIQUE_VARIABLE.test(amiName)) {
       throw new Error(`amiName must contain {{ imagebuilder:buildDate }} or {{ imagebuilder:buildVersion }}, or every build after the first fails on a duplicate AMI name, got: '${amiName}'`);
     }
-    const publish = props.publishToSsm ?? true;
 
     return this.regions.map(region => ({
       region,
@@ -537,14 +542,25 @@ export class GoldenImage extends GoldenImageBase {
         TargetAccountIds: copyToAccounts.length > 0 ? [stack.account, ...copyToAccounts] : undefined,
         LaunchPermissionConfiguration: launchPermission,
       },
-      ssmParameterConfigurations: publish
-        ? [
-          { parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE },
-          ...copyToAccounts.map(account => ({ amiAccountId: account, parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE })),
-        ]
-        : undefined,
       launchTemplateConfigurations: launchTemplates.get(region),
     }));
+  }
+
+  /**
+   * The AMI ID written to an SSM parameter in every distribution region, for the factory
+   * account and each account the AMI is copied to. Written with CloudFormation's keys: the
+   * minimum aws-cdk-lib (2.185.0) passes `ssmParameterConfigurations` through untyped, with
+   * the camelCase keys CloudFormation rejects (2.190.0-2.194.0 drop it; typed from 2.195.0).
+   */
+  private renderSsmParameters(props: GoldenImageProps): void {
+    if (!(props.publishToSsm ?? true)) return;
+    const parameters = [
+      { ParameterName: this.ssmParameterName, DataType: AMI_ID_DATA_TYPE },
+      ...(props.copyToAccounts ?? []).map(account => ({ AmiAccountId: account, ParameterName: this.ssmParameterName, DataType: AMI_ID_DATA_TYPE })),
+    ];
+    this.regions.forEach((_region, i) => {
+      this.distributionConfiguration.addPropertyOverride(`Distributions.${i}.SsmParameterConfigurations`, parameters);
+    });
   }
 
   private keysByRegion(keys: RegionalEncryptionKey[]): Map<string, string> {
