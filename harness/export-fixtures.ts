@@ -58,8 +58,29 @@ function components(stack: Stack, recipeName: string): Component[] {
   });
 }
 
-function hardenedRecipes(): { [name: string]: Component[] } {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+/** A CDK file asset a component reads from S3 (an Ansible playbook), where the synthesis left it. */
+interface Asset {
+  readonly bucket: string;
+  readonly key: string;
+  /** The file or folder in the cloud assembly. */
+  readonly path: string;
+  /** `zip` for a folder the asset publisher zips, `file` for a file uploaded as it is. */
+  readonly packaging: string;
+}
+
+function assets(app: App, stack: Stack): Asset[] {
+  const outdir = app.synth().directory;
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, `${stack.artifactId}.assets.json`), 'utf-8'));
+  return Object.values(manifest.files as Record<string, any>).flatMap(file => Object.values(file.destinations as Record<string, any>).map(destination => ({
+    bucket: (destination.bucketName as string).replace('${AWS::AccountId}', stack.account).replace('${AWS::Region}', stack.region),
+    key: destination.objectKey as string,
+    path: path.join(outdir, file.source.path),
+    packaging: file.source.packaging ?? 'file',
+  })));
+}
+
+function synthesize(outdir: string): { recipes: { [name: string]: Component[] }; assets: Asset[] } {
+  const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
   const stack = new Stack(app, 'Harness', { env: { account: '111111111111', region: 'eu-west-1' } });
   const installers = s3.Bucket.fromBucketName(stack, 'Installers', INSTALLER_BUCKET);
   const levels: Array<[string, Hardening]> = [
@@ -100,13 +121,15 @@ function hardenedRecipes(): { [name: string]: Component[] } {
     recipes[`ubuntu-22-04-${name}`] = components(stack, `ubuntu-22-04-${name}`);
   }
   recipes['ecs-on-cis-level-2'] = components(stack, 'ecs-on-cis-level-2');
-  return recipes;
+  return { recipes, assets: assets(app, stack) };
 }
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: export-fixtures.ts <out.json>');
+// The cloud assembly stays beside the JSON: the assets point into it.
+const synthesized = synthesize(path.join(path.dirname(path.resolve(out)), 'cdk.out'));
 const fixtures = {
-  recipes: hardenedRecipes(),
+  ...synthesized,
   cisControls: CIS_CONTROLS.map(control => ({
     id: control.id,
     level: control.level,
