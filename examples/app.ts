@@ -12,6 +12,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import {
   CisLevel,
+  FindingSeverity,
   GoldenImage,
   Hardening,
   HardenedBaseRecipe,
@@ -47,7 +48,9 @@ class ImageFactoryStack extends Stack {
         regions: ['eu-central-1', 'us-east-1'],
         shareWith: [ImageSharing.organizationalUnit(WORKLOADS_OU)],
         copyToAccounts: WORKLOAD_ACCOUNTS,
-        schedule: PipelineSchedule.cron({ hour: '3', weekDay: 'SUN', onlyWhenDependenciesUpdated: true }),
+        schedule: PipelineSchedule.cron({ hour: '3', weekDay: 'SUN', timezone: 'Europe/Dublin', onlyWhenDependenciesUpdated: true }),
+        // Amazon Inspector scans the output AMI; a critical finding fails the build.
+        failBuildOnFindings: FindingSeverity.CRITICAL,
         lifecycle: ImageLifecycle.byAge({ deprecateAfter: Duration.days(30), deleteAfter: Duration.days(90), retainAtLeast: 2 }),
       });
     }
