@@ -996,8 +996,15 @@ chown "$u": "$home/.ssh/authorized_keys"; chmod 600 "$home/.ssh/authorized_keys"
         Returns (exit code, stdout, stderr) of `command`; proves the login works after
         hardening changed sshd (PermitRootLogin no, ciphers, banners...).
         """
-        r = subprocess.run(self._ssh_args(master=False, user=user, key=Path(key)) + [command],
-                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, env=_ssh_env())
+        for attempt in range(4):
+            r = subprocess.run(self._ssh_args(master=False, user=user, key=Path(key)) + [command],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, env=_ssh_env())
+            # An sshd being reloaded resets new connections for a moment; a refusal is final.
+            transient = r.returncode == 255 and any(
+                s in r.stderr for s in ('kex_exchange_identification', 'Connection reset', 'Connection refused'))
+            if not transient:
+                break
+            time.sleep(2)
         return r.returncode, r.stdout, r.stderr
 
     # -- reboot ---------------------------------------------------------------------------------

@@ -148,7 +148,30 @@ systemctl is-active ecs
             rc, out, err = g.ssh_login('harness-user', key)
             check('a non-root user logs in with a key', rc == 0 and out.strip() == 'harness-user', f'{rc} {out} {err}')
             rc, out, err = g.ssh_login('root', prepared.ssh_key)
-            print(f'     (root key login before hardening: rc={rc}; hardening is expected to forbid it)')
+            check('root key login works before hardening', rc == 0 and out.strip() == 'root', f'{rc} {out} {err}')
+
+        # What CIS-style hardening does to the harness's own access: root login off, sudo in a
+        # pty with a log file, a login banner. The harness must keep working (it logs in as admin).
+        g.check("""set -eu
+printf 'PermitRootLogin no\\nBanner /etc/issue.net\\n' > /etc/ssh/sshd_config.d/00-harness-hardening.conf
+sshd -t
+systemctl restart ssh
+printf 'Defaults use_pty\\nDefaults logfile=/var/log/sudo.log\\n' > /etc/sudoers.d/00-harness-hardening
+chmod 0440 /etc/sudoers.d/00-harness-hardening
+visudo -c
+""")
+        rc, out, err = g.ssh_login('root', prepared.ssh_key)
+        check('after PermitRootLogin no, root key login is refused', rc != 0 and 'Permission denied' in err,
+              f'{rc} {out} {err}')
+        rc, out, err = g.ssh_login('admin', prepared.ssh_key)
+        check('after hardening sshd, admin still logs in', rc == 0 and out.strip() == 'admin', f'{rc} {out} {err}')
+        rc, out, err = g.run('printf "out\\n"; printf "err\\n" >&2; exit 7')
+        check('with Defaults use_pty and a sudo log, run keeps stdout, stderr and the exit code apart',
+              rc == 7 and out == 'out\n' and err == 'err\n', f'{rc} {out!r} {err!r}')
+        timings['reboot after hardening'] = g.reboot()
+        rc, out, err = g.run('grep -c . /var/log/sudo.log; sshd -T | grep -i permitrootlogin')
+        check('after a reboot the hardened guest still runs root scripts (no banner on stderr)',
+              rc == 0 and 'permitrootlogin no' in out and err == '', f'{rc} {out} {err!r}')
 
         overlay = g._disk
     check('close removed the overlay', not overlay.exists())
