@@ -132,6 +132,10 @@ project.addTask('test:min-cdk', {
 // jsii-pacmak would require the installed (dev) aws-cdk-lib in go.mod: generate the Go
 // module next to the minimum aws-cdk-lib instead, as Python and Java state the peer range.
 project.tasks.tryFind('package:go')?.reset('bash scripts/package-go.sh');
+// jsii-pacmak pins each Maven range of the pom to the newest release at packaging time
+// (versions:resolve-ranges); keep the ranges of aws-cdk-lib and constructs, which state
+// the same minimum as the peer range and the Python wheel.
+project.tasks.tryFind('package:java')?.reset('jsii-pacmak -v --target java --mvn-define excludes=software.amazon.awscdk:aws-cdk-lib,software.constructs:constructs');
 
 // cfn-lint over the example app's templates.
 const cfnLint = project.addTask('test:cfn-lint', {
