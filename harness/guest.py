@@ -21,6 +21,7 @@ Environment:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import fcntl
@@ -660,7 +661,8 @@ def _build_base(base_dir: Path, recipe_key: str, mirrors: Mirrors, pubkey: str) 
         first.close()
     timings['first_boot_total'] = time.monotonic() - t
     manifest = {'recipe_key': recipe_key, 'root_uuid': root_uuid, 'mirrors': dataclasses.asdict(mirrors),
-                'packages': PACKAGES, 'timings': timings, 'boot_fingerprints': fingerprints, 'created': time.strftime('%Y-%m-%dT%H:%M:%S')}
+                'packages': PACKAGES, 'timings': timings, 'boot_fingerprints': fingerprints,
+                'created': time.strftime('%Y-%m-%dT%H:%M:%S')}
     (work / 'manifest.json').write_text(json.dumps(manifest, indent=2))
     _remove_tree(base_dir)
     work.rename(base_dir)
@@ -742,6 +744,8 @@ class Guest:
         self.boot_entry: Optional[BootEntry] = None
         self._proc: Optional[subprocess.Popen] = None
         self._tmp = Path(tempfile.mkdtemp(prefix='golden-ami-guest-'))
+        # No qemu outlives the Python process that started it, whatever happens to the caller.
+        atexit.register(self._kill)
         self._control: Optional[Path] = None
         self._disk = self._tmp / 'overlay.qcow2'
         self._disk_format = 'qcow2'
@@ -756,7 +760,11 @@ class Guest:
     # -- lifecycle ------------------------------------------------------------------------------
 
     def __enter__(self) -> 'Guest':
-        self.boot()
+        try:
+            self.boot()
+        except BaseException:
+            self.close(timeout=5)
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -1104,7 +1112,15 @@ done
         self._drop_master()
         self._cleanup()
 
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._drop_master()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
     def _cleanup(self) -> None:
+        atexit.unregister(self._kill)
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 

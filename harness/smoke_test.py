@@ -168,7 +168,13 @@ visudo -c
         rc, out, err = g.run('printf "out\\n"; printf "err\\n" >&2; exit 7')
         check('with Defaults use_pty and a sudo log, run keeps stdout, stderr and the exit code apart',
               rc == 7 and out == 'out\n' and err == 'err\n', f'{rc} {out!r} {err!r}')
+        # A rewritten initrd (same name, new ctime) must be copied out again for the next boot;
+        # the unchanged kernel is not.
+        g.check('touch /boot/initrd.img-*')
+        copies_before = len(set(g._boot_blobs.values()))
         timings['reboot after hardening'] = g.reboot()
+        check('a changed initrd is read from the guest again, an unchanged kernel is not',
+              len(set(g._boot_blobs.values())) == copies_before + 1, str(g._boot_blobs))
         rc, out, err = g.run('grep -c . /var/log/sudo.log; sshd -T | grep -i permitrootlogin')
         check('after a reboot the hardened guest still runs root scripts (no banner on stderr)',
               rc == 0 and 'permitrootlogin no' in out and err == '', f'{rc} {out} {err!r}')
