@@ -13,12 +13,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   jsiiVersion: '~6.0.0',
 
-  // Minimum aws-cdk-lib: 2.185.0, proved by `npx projen test:min-cdk`
+  // Minimum aws-cdk-lib: 2.240.0, the same in all four packages (npm peer range, Python
+  // `aws-cdk-lib>=`, the Maven range, Go's go.mod), proved by `npx projen test:min-cdk`
   // (scripts/synth-min-cdk.sh: src/ and examples/ type-checked against it, the examples
-  // synthesized with it and with the dev version, both cfn-lint clean, templates equal).
-  // Measured on the published packages (each L1 built with the property set, synthesized):
-  // the first release whose L1 renders each property the library sets with CloudFormation's
-  // keys is
+  // synthesized with it and with the dev version, both cfn-lint clean, templates equal) and
+  // by `npx projen package:go` (the Go module generated against it and built with it, and
+  // built with the dev version's awscdk).
+  // Go sets it, with constructs ^10.5.1: awscdk Go modules built against constructs 10.4
+  // do not compile with constructs-go 10.5, whose IConstruct gained `With` (measured:
+  // awscdk v2.185.0 + constructs-go v10.5.1, "ambiguous selector With" in awslambda), and
+  // bindings generated against constructs 10.4 would break the same way with any newer
+  // awscdk. 2.239.0 is the first awscdk whose go.mod requires constructs-go v10.5.0
+  // (2.238.0: v10.4.5); the Go checksum database this CI reaches has no entry for 2.239.0,
+  // so the first release it can build and prove is 2.240.0. TypeScript alone works from
+  // 2.185.0 (measured the same way: the templates then differ only by aws-cdk-lib's own ECS
+  // IMDS-blocking user data, removed in 2.233.0).
+  // L1 properties, measured on the published packages (each L1 built with the property
+  // set, synthesized): the first release whose L1 renders it with CloudFormation's keys is
   //   DistributionConfiguration Distributions[].SsmParameterConfigurations  2.195.0
   //     (2.185.0 passes it through untyped, with camelCase keys; 2.190.0-2.194.0 drop it)
   //   ImagePipeline Schedule.AutoDisablePolicy, ImageRecipe AmiTags         2.220.0
@@ -27,10 +38,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   //   ImagePipeline ImageScanningConfiguration.ImageScanningTypes and
   //     .ScanResultCondition                                                2.276.0
   // and every other property the library sets (lifecycle policy, recipe, infrastructure,
-  // component, Config, StackSet, SSM document, ECS L1s) already in 2.185.0. The library
-  // writes those seven with `addPropertyOverride` and CloudFormation's keys, which every
-  // version renders the same, instead of raising the minimum to 2.276.0.
-  cdkVersion: '2.185.0',
+  // component, Config, StackSet, SSM document, ECS L1s) already in 2.185.0. The four
+  // pipeline properties 2.240.0 does not type are written with `addPropertyOverride` and
+  // CloudFormation's keys, which every version renders the same.
+  cdkVersion: '2.240.0',
   // Tests run against a current aws-cdk-lib, whose built-in template validation
   // (`@aws-cdk/core:validateAgainstDefaultRules`) makes every schema finding an error;
   // the peer range stays at the minimum above.

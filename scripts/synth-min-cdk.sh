@@ -7,7 +7,6 @@
 # names and prints.
 #
 # The minimum aws-cdk-lib is installed once into .min-cdk/ (git-ignored) and reused.
-# `--install-only` installs it and prints its folder (used by scripts/package-go.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,25 +16,17 @@ current=$(node -p "require('aws-cdk-lib/package.json').version")
 constructs=$(node -p "require('constructs/package.json').version")
 min_dir=$cache/aws-cdk-lib-$min
 
-installed_version() {
-  node -p "try { require('./$1/node_modules/aws-cdk-lib/package.json').version } catch { '' }"
-}
-
+stamp="aws-cdk-lib@$min constructs@$constructs"
 install_min() {
-  if [ "$(installed_version "$min_dir")" != "$min" ]; then
-    echo "Installing aws-cdk-lib@$min and constructs@$constructs into $min_dir" >&2
+  if [ "$(cat "$min_dir/.installed" 2>/dev/null)" != "$stamp" ]; then
+    echo "Installing $stamp into $min_dir" >&2
     rm -rf "$min_dir"
     mkdir -p "$min_dir"
     echo '{ "private": true, "description": "The minimum aws-cdk-lib, for scripts/synth-min-cdk.sh" }' > "$min_dir/package.json"
     (cd "$min_dir" && npm install --no-audit --no-fund --loglevel=error "aws-cdk-lib@$min" "constructs@$constructs" >&2)
+    echo "$stamp" > "$min_dir/.installed"
   fi
 }
-
-if [ "${1:-}" = "--install-only" ]; then
-  install_min
-  echo "$min_dir"
-  exit 0
-fi
 
 install_min
 

@@ -442,7 +442,6 @@ export class GoldenImage extends GoldenImageBase {
       description: props.description,
       distributions: this.renderDistributions(stack, props),
     });
-    this.renderSsmParameters(props);
 
     this.pipeline = new CfnImagePipeline(this, 'Resource', {
       name: this.imageName,
@@ -456,6 +455,9 @@ export class GoldenImage extends GoldenImageBase {
       imageScanningConfiguration: { imageScanningEnabled: props.imageScanning ?? true },
       schedule: props.schedule && {
         scheduleExpression: props.schedule.expressionString,
+        autoDisablePolicy: props.schedule.options.disableAfterConsecutiveFailures === undefined
+          ? undefined
+          : { failureCount: props.schedule.options.disableAfterConsecutiveFailures },
         pipelineExecutionStartCondition: props.schedule.options.onlyWhenDependenciesUpdated
           ? 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE'
           : 'EXPRESSION_MATCH_ONLY',
@@ -479,10 +481,10 @@ export class GoldenImage extends GoldenImageBase {
   }
 
   /**
-   * Settings the minimum aws-cdk-lib (2.185.0) does not type, written as the CloudFormation
+   * Settings the minimum aws-cdk-lib (2.240.0) does not type, written as the CloudFormation
    * properties they are so that every supported aws-cdk-lib renders them the same: its L1
-   * drops `imageTags` (typed from 2.262.0), `schedule.timezone` (2.264.0),
-   * `schedule.autoDisablePolicy` (2.220.0) and the scan settings (2.276.0).
+   * drops `imageTags` (typed from 2.262.0), `schedule.timezone` (2.264.0) and the scan
+   * settings (2.276.0).
    */
   private renderNewerPipelineSettings(props: GoldenImageProps): void {
     this.pipeline.addPropertyOverride('ImageTags', { [PIPELINE_TAG]: this.imageName });
@@ -507,10 +509,6 @@ export class GoldenImage extends GoldenImageBase {
         reason: 'ImageScanningTypes and ScanResultCondition are ImagePipeline properties (in the aws-cdk-lib L1) missing from the bundled validation schema',
       }]);
     }
-    const failures = props.schedule?.options.disableAfterConsecutiveFailures;
-    if (failures !== undefined) {
-      this.pipeline.addPropertyOverride('Schedule.AutoDisablePolicy', { FailureCount: failures });
-    }
   }
 
   private renderDistributions(stack: Stack, props: GoldenImageProps): CfnDistributionConfiguration.DistributionProperty[] {
@@ -529,6 +527,7 @@ export class GoldenImage extends GoldenImageBase {
     if (!Token.isUnresolved(amiName) && !BUILD_UNIQUE_VARIABLE.test(amiName)) {
       throw new Error(`amiName must contain {{ imagebuilder:buildDate }} or {{ imagebuilder:buildVersion }}, or every build after the first fails on a duplicate AMI name, got: '${amiName}'`);
     }
+    const publish = props.publishToSsm ?? true;
 
     return this.regions.map(region => ({
       region,
@@ -542,25 +541,14 @@ export class GoldenImage extends GoldenImageBase {
         TargetAccountIds: copyToAccounts.length > 0 ? [stack.account, ...copyToAccounts] : undefined,
         LaunchPermissionConfiguration: launchPermission,
       },
+      ssmParameterConfigurations: publish
+        ? [
+          { parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE },
+          ...copyToAccounts.map(account => ({ amiAccountId: account, parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE })),
+        ]
+        : undefined,
       launchTemplateConfigurations: launchTemplates.get(region),
     }));
-  }
-
-  /**
-   * The AMI ID written to an SSM parameter in every distribution region, for the factory
-   * account and each account the AMI is copied to. Written with CloudFormation's keys: the
-   * minimum aws-cdk-lib (2.185.0) passes `ssmParameterConfigurations` through untyped, with
-   * the camelCase keys CloudFormation rejects (2.190.0-2.194.0 drop it; typed from 2.195.0).
-   */
-  private renderSsmParameters(props: GoldenImageProps): void {
-    if (!(props.publishToSsm ?? true)) return;
-    const parameters = [
-      { ParameterName: this.ssmParameterName, DataType: AMI_ID_DATA_TYPE },
-      ...(props.copyToAccounts ?? []).map(account => ({ AmiAccountId: account, ParameterName: this.ssmParameterName, DataType: AMI_ID_DATA_TYPE })),
-    ];
-    this.regions.forEach((_region, i) => {
-      this.distributionConfiguration.addPropertyOverride(`Distributions.${i}.SsmParameterConfigurations`, parameters);
-    });
   }
 
   private keysByRegion(keys: RegionalEncryptionKey[]): Map<string, string> {

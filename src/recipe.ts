@@ -207,15 +207,12 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
         })),
       }),
       blockDeviceMappings,
+      amiTags: props.amiTags,
       workingDirectory: props.workingDirectory,
       additionalInstanceConfiguration: {
         systemsManagerAgent: { uninstallAfterBuild: !(props.keepSsmAgent ?? true) },
       },
     });
-    if (props.amiTags !== undefined) {
-      // The minimum aws-cdk-lib (2.185.0) drops the L1's amiTags (typed from 2.220.0).
-      this.resource.addPropertyOverride('AmiTags', props.amiTags);
-    }
     this.imageRecipeArn = this.resource.attrArn;
 
     this.node.addValidation({
