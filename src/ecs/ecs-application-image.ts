@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AnsiblePlaybook } from './ansible-playbook';
-import { ansibleInstallComponent, ansibleRemoveComponent, applicationImageTests, platformComponents } from './ecs-components';
+import { ansibleInstallComponent, ansibleRemoveComponent, applicationImageTests, checkParentOperatingSystem, platformComponents } from './ecs-components';
 import { EcsCapacityOptions, GoldenImageEcsCapacity } from './golden-image-ecs-capacity';
 import { LogShippingAgent } from './log-shipping-agent';
 import { ParentImage } from './parent-image';
@@ -22,7 +22,10 @@ const DEFAULT_ROOT_VOLUME = Size.gibibytes(30);
  */
 export interface EcsApplicationImageProps extends GoldenImageOptions {
   /**
-   * The golden image to build on.
+   * The golden image to build on: Amazon Linux 2023, Amazon Linux 2, Ubuntu or Debian.
+   * RHEL has no Docker engine in its repositories: a golden image of a RHEL
+   * HardenedBaseRecipe is refused at synth, and a RHEL parent given by SSM parameter or image
+   * ARN fails the build's Docker step.
    */
   readonly parent: ParentImage;
 
@@ -105,6 +108,8 @@ export class EcsApplicationImage extends GoldenImage {
   public readonly parentUpdateRebuild?: RebuildOnParentUpdate;
 
   constructor(scope: Construct, id: string, props: EcsApplicationImageProps) {
+    const parentOs = props.parent._operatingSystem;
+    if (parentOs) checkParentOperatingSystem(parentOs, props.parent._goldenImage?.node.path ?? props.parent.baseImage.parentImage);
     const infrastructure = props.infrastructure ?? ImageBuildInfrastructure.ofStack(scope);
     const logShippingAgent = props.logShippingAgent ?? LogShippingAgent.cloudWatchAgent();
     const recipe = createApplicationRecipe(scope, id, props, logShippingAgent, infrastructure.instanceRole);

@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { BaseImage, BaseImageOptions } from '../base-image';
 import { GoldenImage, IGoldenImage } from '../golden-image';
+import { OperatingSystem } from '../hardened/operating-system';
 import { ImagePlatform } from '../platform';
 import { IMAGE_BUILDER_IMAGE_ARN, validateSsmParameterName } from '../private/validation';
 
@@ -22,10 +23,12 @@ export class ParentImage {
     if (image.platform !== ImagePlatform.LINUX) {
       throw new Error(`parent must be a Linux golden image for an ECS application image, got a ${image.platform} image: '${image.node.path}'`);
     }
-    // The parent's recipe knows its root device (Ubuntu and RHEL use /dev/sda1).
-    const recipe = image instanceof GoldenImage ? image.recipe as unknown as { baseImage?: unknown } : undefined;
+    // The parent's recipe knows its root device (Ubuntu and RHEL use /dev/sda1), and a
+    // HardenedBaseRecipe its operating system.
+    const recipe = image instanceof GoldenImage ? image.recipe as unknown as { baseImage?: unknown; operatingSystem?: unknown } : undefined;
     const rootDeviceName = recipe?.baseImage instanceof BaseImage ? recipe.baseImage.rootDeviceName : undefined;
-    return new ParentImage(`ssm:${image.ssmParameterName}`, { platform: image.platform, rootDeviceName }, image);
+    const operatingSystem = recipe?.operatingSystem instanceof OperatingSystem ? recipe.operatingSystem : undefined;
+    return new ParentImage(`ssm:${image.ssmParameterName}`, { platform: image.platform, rootDeviceName }, image, operatingSystem);
   }
 
   /**
@@ -70,7 +73,15 @@ export class ParentImage {
   /** @internal */
   public readonly _goldenImage?: IGoldenImage;
 
-  private constructor(parentImage: string, options: BaseImageOptions, goldenImage?: IGoldenImage) {
+  /**
+   * The parent's operating system, when the library knows it (a GoldenImage of a
+   * HardenedBaseRecipe).
+   *
+   * @internal
+   */
+  public readonly _operatingSystem?: OperatingSystem;
+
+  private constructor(parentImage: string, options: BaseImageOptions, goldenImage?: IGoldenImage, operatingSystem?: OperatingSystem) {
     if (options.platform !== undefined && options.platform !== ImagePlatform.LINUX) {
       throw new Error(`parent must be a Linux image for an ECS application image, got platform: '${options.platform}'`);
     }
@@ -78,6 +89,7 @@ export class ParentImage {
       ? BaseImage.fromSsmParameterName(parentImage.slice('ssm:'.length), options)
       : BaseImage.fromImageArn(parentImage, options);
     this._goldenImage = goldenImage;
+    this._operatingSystem = operatingSystem;
   }
 
   /**

@@ -36,6 +36,8 @@ export enum AwsNameKind {
   SSM_AUTOMATION_ACTION = 'SSM Automation action',
   SSM_PARAMETER_DATA_TYPE = 'SSM parameter data type',
   S3_DOWNLOAD = 'AWS-owned S3 download location',
+  AMAZON_LINUX_PACKAGE = 'package in the Amazon Linux repositories',
+  AMAZON_LINUX_EXTRAS_TOPIC = 'Amazon Linux 2 Extras Library topic',
 }
 
 /** One AWS-owned name. `<region>` and `<arch>` in a name stand for any Region or architecture token. */
@@ -352,7 +354,7 @@ export const SERVICE_ENDPOINTS = {
   S3_REGIONAL: {
     kind: AwsNameKind.SERVICE_ENDPOINT,
     name: 's3.<region>.amazonaws.com',
-    usedBy: ['src/ecs/ecs-components.ts (its script, not read from this module)'],
+    usedBy: ['src/ecs/ecs-components.ts'],
     checked: CATALOGUE_CHECKED,
     sources: [{ url: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-install.html', says: 'The ECS init packages are downloaded from https://s3.<region>.amazonaws.com/amazon-ecs-agent-<region>/.' }],
   } as AwsName,
@@ -440,27 +442,54 @@ export const SSM_PARAMETER_DATA_TYPES = {
 } as const satisfies Record<string, AwsName>;
 
 // ---------------------------------------------------------------------------------------
-// Names inside build scripts the library ships but does not read from here yet.
+// The Amazon ECS container agent and the Docker engine under it: names inside the build
+// scripts of src/ecs/ecs-components.ts, which takes them from here.
 
 const ECS_AGENT_PAGE = 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-install.html';
+const AL2023_ECS_PAGE: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/linux/al2023/ug/ecs.html',
+  says: 'Changes in AL2023 for Amazon ECS compared to AL2: in AL2 the containerd, docker and ecs-init packages were available through amazon-linux-extras, whereas AL2023 includes these packages in the core repositories.',
+};
+const AL2_ECS_INSTALL: AwsDocSource = {
+  url: ECS_AGENT_PAGE,
+  says: 'Installing the Amazon ECS container agent on an Amazon Linux 2 EC2 instance: disable the docker Amazon Linux extra repository (sudo amazon-linux-extras disable docker), because the ecs extra ships with its own version of Docker, '
+    + 'then install and enable the ecs extra (sudo amazon-linux-extras install -y ecs; sudo systemctl enable --now ecs). '
+    + 'Read in the page\'s earlier revisions (awsdocs/amazon-ecs-developer-guide doc_source/ecs-agent-install.md) and its China-Region edition; the current English page keeps only the non-Amazon Linux procedure, and AL2023\'s ECS page still says AL2 takes docker and ecs-init from amazon-linux-extras.',
+};
+const AL2_EXTRAS_PAGE: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/linux/al2/ug/al2-extras.html',
+  says: 'AL2 Extras Library: software is grouped in topics; sudo amazon-linux-extras install <topic> enables a topic and installs the latest version of its packages.',
+};
+const ECS_SCRIPT = 'src/ecs/ecs-components.ts';
 
-/** AWS-owned download locations used by src/ecs/ecs-components.ts (left to its owner to read from here). */
-export const ECS_AGENT_DOWNLOADS: AwsName[] = [
-  {
-    kind: AwsNameKind.S3_DOWNLOAD,
-    name: 'amazon-ecs-agent-<region>/amazon-ecs-init-latest.<arch>.deb',
-    usedBy: ['src/ecs/ecs-components.ts'],
-    checked: CATALOGUE_CHECKED,
-    sources: [{ url: ECS_AGENT_PAGE, says: 'The Amazon ECS init deb files per Region: amazon-ecs-init-latest.amd64.deb and amazon-ecs-init-latest.arm64.deb in the bucket amazon-ecs-agent-<region>.' }],
-  },
-  {
-    kind: AwsNameKind.S3_DOWNLOAD,
-    name: 'amazon-ecs-agent-<region>/amazon-ecs-init-latest.<arch>.rpm',
-    usedBy: ['src/ecs/ecs-components.ts'],
-    checked: CATALOGUE_CHECKED,
-    sources: [{ url: ECS_AGENT_PAGE, says: 'The Amazon ECS init rpm files per Region: amazon-ecs-init-latest.x86_64.rpm and amazon-ecs-init-latest.aarch64.rpm in the same bucket.' }],
-  },
-];
+function ecsName(kind: AwsNameKind, name: string, sources: AwsDocSource[]): AwsName {
+  return { kind, name, usedBy: [ECS_SCRIPT], checked: CATALOGUE_CHECKED, sources };
+}
+
+/**
+ * What the ECS application image installs, by the names AWS gives them: the ECS init package
+ * in the Amazon Linux repositories (AL2023's core repositories; AL2's `ecs` Extras topic,
+ * which ships its own Docker, so the `docker` topic is disabled), Docker in AL2023's core
+ * repositories, and the regional S3 download of the ECS init package for the other
+ * distributions (`<region>` is the Region, `<arch>` the Debian architecture, amd64 or arm64).
+ */
+export const ECS_AGENT_NAMES = {
+  /** The ECS init package (agent, systemd unit `ecs`) in the Amazon Linux repositories. */
+  ECS_INIT_PACKAGE: ecsName(AwsNameKind.AMAZON_LINUX_PACKAGE, 'ecs-init', [AL2023_ECS_PAGE, AL2_ECS_INSTALL]),
+  /** The Docker engine package in AL2023's core repositories. */
+  DOCKER_PACKAGE: ecsName(AwsNameKind.AMAZON_LINUX_PACKAGE, 'docker', [AL2023_ECS_PAGE]),
+  /** AL2's Extras topic of the ECS agent, with the Docker that agent expects. */
+  ECS_EXTRAS_TOPIC: ecsName(AwsNameKind.AMAZON_LINUX_EXTRAS_TOPIC, 'ecs', [AL2_ECS_INSTALL, AL2_EXTRAS_PAGE]),
+  /** AL2's Docker Extras topic, disabled so that Docker comes from the `ecs` topic. */
+  DOCKER_EXTRAS_TOPIC: ecsName(AwsNameKind.AMAZON_LINUX_EXTRAS_TOPIC, 'docker', [AL2_ECS_INSTALL, AL2_EXTRAS_PAGE]),
+  /** The bucket and object of the latest ECS init .deb, per Region and architecture. */
+  ECS_INIT_DEB: ecsName(AwsNameKind.S3_DOWNLOAD, 'amazon-ecs-agent-<region>/amazon-ecs-init-latest.<arch>.deb', [{
+    url: ECS_AGENT_PAGE,
+    says: 'Installing the Amazon ECS container agent on a non-Amazon Linux EC2 instance: install Docker, then download the Amazon ECS init deb file for the Region and architecture '
+      + '(https://s3.<region>.amazonaws.com/amazon-ecs-agent-<region>/amazon-ecs-init-latest.amd64.deb or .arm64.deb) and install it; edit /etc/ecs/ecs.config; start the ecs service. '
+      + 'A non-Amazon Linux instance needs cgroupfs support for the cgroup driver for task-level resource limits.',
+  }]),
+} as const satisfies Record<string, AwsName>;
 
 /** Every entry, for the test and for people reading it. */
 export function awsCatalogue(): AwsName[] {
@@ -479,6 +508,6 @@ export function awsCatalogue(): AwsName[] {
     ...Object.values(SSM_DOCUMENTS),
     ...Object.values(SSM_AUTOMATION_ACTIONS),
     ...Object.values(SSM_PARAMETER_DATA_TYPES),
-    ...ECS_AGENT_DOWNLOADS,
+    ...Object.values(ECS_AGENT_NAMES),
   ];
 }
