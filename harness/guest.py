@@ -470,6 +470,14 @@ def _recipe(mirrors: Mirrors, pubkey: str, root_uuid: str) -> tuple[dict[str, tu
     script = f"""set -eu
 export DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin
 rm -f /etc/apt/sources.list
+# Current with the suite's updates and security fixes, like a cloud image on its build day (and
+# much faster here than an update-linux run under emulation). No service starts in the chroot.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod 755 /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get update --error-on=any
+apt-get -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold full-upgrade
+apt-get -y --purge autoremove
 chmod 700 /root/.ssh
 id {ADMIN_USER} >/dev/null 2>&1 || useradd -m -s /bin/bash -G sudo,adm -c 'Cloud default user' {ADMIN_USER}
 install -d -m 700 -o {ADMIN_USER} -g {ADMIN_USER} /home/{ADMIN_USER}/.ssh
@@ -612,7 +620,20 @@ def _build_base(base_dir: Path, recipe_key: str, mirrors: Mirrors, pubkey: str) 
     root_uuid = str(uuid.UUID(recipe_key * 2))
     files, script = _recipe(mirrors, pubkey, root_uuid)
     _write_root(rootfs, files)
-    _sh(['chroot', str(rootfs), '/bin/bash', '-c', script], env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
+    # apt (and the kernel's initramfs hook) in the chroot need /proc, /sys and /dev, and the
+    # host's resolver for the downloads: systemd-resolved's package made /etc/resolv.conf a link
+    # to a stub that only runs in the booted guest (the script puts the link back at its end).
+    resolv = rootfs / 'etc' / 'resolv.conf'
+    if resolv.is_symlink() or resolv.exists():
+        resolv.unlink()
+    resolv.write_text(Path('/etc/resolv.conf').read_text())
+    mounts = [(['-t', 'proc', 'proc'], 'proc'), (['-t', 'sysfs', 'sysfs'], 'sys'), (['--bind', '/dev'], 'dev')]
+    try:
+        for args, target in mounts:
+            _sh(['mount', *args, str(rootfs / target)])
+        _sh(['chroot', str(rootfs), '/bin/bash', '-c', script], env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'})
+    finally:
+        _unmount_below(rootfs)
     debs = build_standins(work / 'standins')
     guest_dir = rootfs / STANDIN_GUEST_DIR.lstrip('/')
     guest_dir.mkdir(parents=True, exist_ok=True)
@@ -630,12 +651,18 @@ def _build_base(base_dir: Path, recipe_key: str, mirrors: Mirrors, pubkey: str) 
 
     boot = work / 'boot'
     boot.mkdir()
-    kernels = sorted(glob.glob(str(rootfs / 'boot' / 'vmlinuz-*')))
-    initrds = sorted(glob.glob(str(rootfs / 'boot' / 'initrd.img-*')))
-    if not kernels or not initrds:
-        raise RuntimeError(f'no kernel or initrd in {rootfs}/boot')
+    # Before grub.cfg exists: the newest kernel, as update-grub will order them.
+    def version_key(path: str) -> list[tuple[int, int, str]]:
+        return [(1, int(part), '') if part.isdigit() else (0, 0, part) for part in re.split(r'(\d+)', path)]
+
+    kernels = sorted(glob.glob(str(rootfs / 'boot' / 'vmlinuz-*')), key=version_key)
+    if not kernels:
+        raise RuntimeError(f'no kernel in {rootfs}/boot')
+    initrd = rootfs / 'boot' / Path(kernels[-1]).name.replace('vmlinuz-', 'initrd.img-')
+    if not initrd.exists():
+        raise RuntimeError(f'no initrd for {kernels[-1]}')
     shutil.copy2(kernels[-1], boot / 'vmlinuz')
-    shutil.copy2(initrds[-1], boot / 'initrd.img')
+    shutil.copy2(initrd, boot / 'initrd.img')
     _remove_tree(rootfs)
 
     # The first boot: no grub.cfg exists yet, so this one boot uses the kernel debootstrap
@@ -798,7 +825,7 @@ class Guest:
             # 41 s to SSH, same load); Debian 12 needs nothing beyond x86-64 v1.
             cpu = os.environ.get('GOLDEN_AMI_HARNESS_QEMU_CPU') or ('host' if self.accel == 'kvm' else 'qemu64')
             accel = ['-accel', self.accel, '-cpu', cpu]
-            cmd = ['qemu-system-x86_64', '-name', self.name, *accel,
+            cmd = ['qemu-system-x86_64', '-name', self.name.replace(',', ',,'), *accel,
                    '-machine', 'pc', '-smp', str(self.cpus), '-m', str(self.memory_mib),
                    '-display', 'none', '-monitor', 'none', '-no-reboot',
                    '-serial', f'file:{self.console_log}',
