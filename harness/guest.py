@@ -11,6 +11,18 @@ out, and deletes the copy on `close()`. The kernel, initrd and command line of e
 from the guest's own /boot/grub/grub.cfg, so `update-grub` changes apply as GRUB would apply
 them.
 
+Use (the interface harness/toe_runner.py and harness/test_guest.py rely on):
+
+    prepared = prepare()                      # cached; builds only when the recipe changed
+    with Guest(prepared) as guest:            # boots a throwaway overlay, deleted on close
+        rc, out, err = guest.run('apt-get update', timeout=600)     # as root via sudo -n
+        rc, out, err = guest.run('id -un', user='admin')
+        guest.put('local/dir', '/opt/x'); guest.get('/var/log/syslog', 'out/syslog')
+        seconds = guest.reboot()              # next kernel/initrd/cmdline from grub.cfg
+
+Stand-in packages for AWS software are in the guest at STANDIN_GUEST_DIR; stand-in AWSTOE
+documents for AWS-managed components are in harness/standins/managed (see its README).
+
 Environment:
   GOLDEN_AMI_HARNESS_CACHE            cache directory (default ~/.cache/cdk-golden-ami-harness)
   GOLDEN_AMI_HARNESS_MIRROR           Debian mirror URI (default: read from the host's apt sources)
@@ -55,6 +67,7 @@ RECIPE_VERSION = 2
 
 HARNESS_DIR = Path(__file__).resolve().parent
 STANDIN_SOURCES = HARNESS_DIR / 'standins' / 'debs'
+MANAGED_DOCUMENTS = HARNESS_DIR / 'standins' / 'managed'
 
 # What a Debian cloud image has, plus GRUB's configuration tools (no bootloader is installed to
 # a disk: qemu boots the kernel directly, reading what GRUB would boot from grub.cfg).
@@ -494,7 +507,9 @@ rm -rf /var/lib/apt/lists/* /var/log/*.log
 
 
 # Run on the first boot of the new image: GRUB's configuration is generated the way a real
-# instance would generate it, then per-instance identity is cleared like a cloud image's.
+# instance generates it. FINAL_SCRIPT then empties /etc/machine-id as cloud images ship it
+# (systemd refills it from D-Bus's copy at each boot, so first-boot units do not run again),
+# drops the random seed and the journal, and returns free blocks to the sparse image.
 FIRST_BOOT_SCRIPT = """set -eu
 systemctl is-system-running --wait || true
 update-grub
@@ -779,10 +794,6 @@ class Guest:
         # Kernel/initrd copies on the host by guest file fingerprint (see _read_boot_files).
         self._boot_blobs: dict[str, Path] = {}
         self.boot_fingerprints: dict[str, str] = {}
-        fingerprints = prepared.boot_fingerprints
-        for name, local in (('vmlinuz', prepared.kernel), ('initrd.img', prepared.initrd)):
-            if name in fingerprints:
-                self._boot_blobs[fingerprints[name]] = local
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -797,12 +808,25 @@ class Guest:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _create_disk(self) -> None:
+    def _pin(self, path: Path) -> Path:
+        """A hard link to a cache file in this guest's temp folder where the file system allows
+        it, so a cache rebuilt or removed meanwhile cannot pull the base from under a guest that
+        has yet to reboot (every boot is a new qemu process that opens the files again)."""
+        pinned = self._tmp / 'pinned' / f'{path.parent.name}-{path.name}'
+        pinned.parent.mkdir(exist_ok=True)
+        try:
+            os.link(path, pinned)
+            return pinned
+        except OSError:
+            return path
+
+    def _create_disk(self) -> Path:
         # A qcow2 overlay backed by the raw base, not qemu's `-snapshot`/`snapshot=on`: that
         # temporary overlay lives only as long as one qemu process, and a guest reboot is a new
         # qemu process here (-no-reboot), so the build's changes would be lost at the reboot.
-        _sh(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', str(self.prepared.base_image), '-F', 'raw',
-             str(self._disk)])
+        base = self._pin(self.prepared.base_image)
+        _sh(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', str(base), '-F', 'raw', str(self._disk)])
+        return base
 
     def boot(self) -> float:
         """Creates the overlay and boots the guest with the base's default GRUB entry.
@@ -813,7 +837,11 @@ class Guest:
             raise RuntimeError('guest already booted')
         self._create_disk()
         self.boot_entry = self.prepared.boot_entry()
-        return self._start(self.prepared.kernel, self.prepared.initrd, self.boot_entry.cmdline())
+        kernel, initrd = self._pin(self.prepared.kernel), self._pin(self.prepared.initrd)
+        for name, local in (('vmlinuz', kernel), ('initrd.img', initrd)):
+            if name in self.prepared.boot_fingerprints:
+                self._boot_blobs[self.prepared.boot_fingerprints[name]] = local
+        return self._start(kernel, initrd, self.boot_entry.cmdline())
 
     def _start(self, kernel: Path, initrd: Optional[Path], cmdline: str) -> float:
         start = time.monotonic()
