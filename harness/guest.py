@@ -761,6 +761,42 @@ def probe_accel(kernel: Path, timeout: float = 20) -> str:
 # The guest
 
 
+GUEST_TMP_PREFIX = 'golden-ami-guest-'
+
+
+def _sweep_stale_guests() -> None:
+    """Removes the temp folders (overlays of a GiB or more) of guests whose process died
+    without cleaning up (SIGKILL, a crash)."""
+    for folder in Path(tempfile.gettempdir()).glob(GUEST_TMP_PREFIX + '*'):
+        try:
+            pid = int((folder / 'owner.pid').read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _die_with_parent() -> None:
+    """In the qemu child before exec: the kernel kills it if the harness process dies (SIGKILL
+    included), so no orphaned guest keeps a core busy."""
+    import ctypes
+    import signal
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+
+
+def _exit_on_sigterm() -> None:
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 class Guest:
     """A throwaway qemu guest booted from the prepared base image.
 
@@ -785,9 +821,13 @@ class Guest:
         self.console_log: Optional[Path] = None
         self.boot_entry: Optional[BootEntry] = None
         self._proc: Optional[subprocess.Popen] = None
-        self._tmp = Path(tempfile.mkdtemp(prefix='golden-ami-guest-'))
-        # No qemu outlives the Python process that started it, whatever happens to the caller.
+        _sweep_stale_guests()
+        self._tmp = Path(tempfile.mkdtemp(prefix=GUEST_TMP_PREFIX))
+        (self._tmp / 'owner.pid').write_text(str(os.getpid()))
+        # No qemu outlives the Python process that started it, whatever happens to the caller:
+        # at exit, and on SIGTERM (a `timeout` around a test run) turned into SystemExit.
         atexit.register(self._kill)
+        _exit_on_sigterm()
         self._control: Optional[Path] = None
         self._disk = self._tmp / 'overlay.qcow2'
         self._disk_format = 'qcow2'
@@ -865,7 +905,8 @@ class Guest:
             if initrd is not None:
                 cmd += ['-initrd', str(initrd)]
             qemu_log = open(self._tmp / f'qemu-{self.boots}.log', 'w')
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qemu_log, stderr=subprocess.STDOUT)
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qemu_log, stderr=subprocess.STDOUT,
+                                          preexec_fn=_die_with_parent)
             qemu_log.close()
             time.sleep(0.5)
             if self._proc.poll() is not None:
