@@ -92,6 +92,8 @@ PACKAGES = [
     'zstd',
     'netbase',
     'less',
+    # Cloud images run cron; the CIS cron permission control needs its files to exist.
+    'cron',
 ]
 
 

@@ -271,3 +271,106 @@ def test_level_2_non_root_user_logs_in_with_a_key_and_the_guest_boots(level_two)
     for control in FIXTURES['cisControls']:
         code, _, stderr = level_two.run(STRICT + control['check'])
         assert code == 0, f"{control['id']} after the final reboot: {stderr}"
+
+
+# -- the ECS application image on the Level 2 guest -------------------------------------------------
+
+REGION = 'eu-west-1'
+GUEST_S3 = '/var/lib/golden-ami-harness/s3'
+ENDPOINTS = Path(__file__).resolve().parent / 'standins' / 'ec2_endpoints.py'
+CONTAINER_IMAGE = 'public.ecr.aws/docker/library/busybox:stable'
+
+
+def publish_assets(guest: Guest, tmp: Path) -> None:
+    """The app's CDK file assets, as the asset publisher would upload them, in the guest's S3 stand-in."""
+    for asset in FIXTURES['assets']:
+        local = Path(asset['path'])
+        if asset['packaging'] == 'zip':
+            archive = tmp / asset['key']
+            subprocess.run(['python3', '-m', 'zipfile', '-c', str(archive)] + [str(p) for p in sorted(local.iterdir())],
+                           check=True)
+            local = archive
+        guest.put(local, f"{GUEST_S3}/{asset['bucket']}/{asset['key']}")
+
+
+def start_ec2_endpoints(guest: Guest) -> None:
+    """Instance metadata and the regional S3 endpoint (serving the ECS agent package) inside the guest."""
+    guest.put(ENDPOINTS, '/opt/golden-ami-harness/ec2_endpoints.py')
+    host = f's3.{REGION}.amazonaws.com'
+    guest.check(STRICT + f"""
+dir=/opt/golden-ami-harness/endpoints
+mkdir -p "$dir" {GUEST_S3}/amazon-ecs-agent-{REGION}
+cp /opt/golden-ami-harness/standins/amazon-ecs-init.deb {GUEST_S3}/amazon-ecs-agent-{REGION}/amazon-ecs-init-latest.amd64.deb
+cd "$dir"
+if [ ! -e ca.crt ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=golden-ami harness CA' -keyout ca.key -out ca.crt 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj '/CN={host}' -keyout s3.key -out s3.csr 2>/dev/null
+  printf 'subjectAltName=DNS:{host}\\n' > san.ext
+  openssl x509 -req -in s3.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out s3.crt 2>/dev/null
+  cp ca.crt /usr/local/share/ca-certificates/golden-ami-harness.crt
+  update-ca-certificates >/dev/null
+  printf '127.0.0.2 {host}\\n' >> /etc/hosts
+fi
+ip addr replace 169.254.169.254/32 dev lo
+systemctl stop golden-ami-ec2-endpoints 2>/dev/null || true
+systemd-run --unit golden-ami-ec2-endpoints python3 /opt/golden-ami-harness/ec2_endpoints.py \\
+  --region {REGION} --s3-root {GUEST_S3} --cert "$dir/s3.crt" --key "$dir/s3.key"
+for _ in $(seq 30); do
+  if curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+curl -fsS https://{host}/amazon-ecs-agent-{REGION}/amazon-ecs-init-latest.amd64.deb -o /dev/null
+""")
+
+
+class SeedsContainerImageBeforeTest:
+    """The guest as run_recipe sees it, except that the reboot standing for the test instance
+    first loads the image the container test runs (ECR is not reachable here): busybox from
+    Debian's busybox-static, imported under the name the test uses, so `docker run` finds it
+    without pulling."""
+
+    def __init__(self, guest: Guest):
+        self.guest = guest
+
+    def run(self, *args, **kwargs):
+        return self.guest.run(*args, **kwargs)
+
+    def put(self, *args, **kwargs):
+        return self.guest.put(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self.guest.get(*args, **kwargs)
+
+    def reboot(self, *args, **kwargs):
+        self.guest.check(STRICT + f"""
+if ! docker image inspect {CONTAINER_IMAGE} >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >/dev/null
+  root=$(mktemp -d)
+  mkdir -p "$root/bin"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in sh echo; do ln -s busybox "$root/bin/$applet"; done
+  tar -C "$root" -c . | docker import - {CONTAINER_IMAGE} >/dev/null
+  rm -rf "$root"
+fi
+""", timeout=900)
+        return self.guest.reboot(*args, **kwargs)
+
+
+def test_ecs_application_image_builds_and_tests_on_the_level_2_guest(level_two, s3_root, tmp_path):
+    publish_assets(level_two, tmp_path)
+    start_ec2_endpoints(level_two)
+    recipe = 'ecs-on-cis-level-2'
+    result = run_recipe(components(recipe), SeedsContainerImageBeforeTest(level_two), s3_root=s3_root,
+                        log=lambda line: print(f'[{recipe}] {line}'))
+    REPORT['recipes'][recipe] = {'first': {
+        'seconds': result.seconds, 'build_stage': result.build_stage_seconds, 'reboot': result.reboot_seconds,
+        'test_stage': result.test_stage_seconds, 'total': result.total_seconds,
+    }}
+    print(result.table())
+    # What the steps left: the playbook's file, no Ansible, the ECS agent unbound, every CIS control still holding.
+    assert level_two.check('cat /etc/security/limits.d/90-containers.conf').split('\n')[0] == '* soft nofile 65536'
+    assert level_two.run('command -v ansible-playbook')[0] != 0, 'Ansible was not removed after the build'
+    assert 'ECS_CLUSTER' not in level_two.check('cat /etc/ecs/ecs.config')
+    for control in FIXTURES['cisControls']:
+        code, _, stderr = level_two.run(STRICT + control['check'])
+        assert code == 0, f"{control['id']} after the ECS image build: {stderr}"
