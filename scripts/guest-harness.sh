@@ -21,5 +21,8 @@ fixtures=$(mktemp -d)
 trap 'rm -rf "$fixtures"' EXIT
 npx ts-node --project test/tsconfig.json harness/export-fixtures.ts "$fixtures/fixtures.json"
 export GOLDEN_AMI_HARNESS_FIXTURES="$fixtures/fixtures.json"
-.venv/bin/python -m pytest -p no:cacheprovider -q -s -o log_cli=false harness "$@"
-cat harness-results/guest-report.md
+status=0
+PYTHONUNBUFFERED=1 .venv/bin/python -m pytest -p no:cacheprovider -q -s harness "$@" || status=$?
+# The per-control table and the seconds per component, also when a test failed.
+if [ -f harness-results/guest-report.md ]; then cat harness-results/guest-report.md; fi
+exit "$status"
