@@ -38,6 +38,8 @@ INSTALLER_BUCKET = 'golden-ami-harness-installers'
 INSTALLER_KEY = 'agents/harness-security-agent.deb'
 # Files that change on every boot or package run whatever the build does.
 VOLATILE = ('/etc/ld.so.cache', '/boot/grub/grubenv')
+# Logs the agents write while running.
+VOLATILE_PREFIXES = ('/opt/aws/amazon-cloudwatch-agent/logs/',)
 
 
 def _fixtures() -> dict:
@@ -142,7 +144,7 @@ find /etc /boot/grub /usr/local /opt /root /home -xdev -type f -print0 2>/dev/nu
     state = {}
     for line in out.splitlines():
         digest, mode, path = line.split(' ', 2)
-        if path not in VOLATILE:
+        if path not in VOLATILE and not path.startswith(VOLATILE_PREFIXES):
             state[path] = f'{digest} {mode}'
     return state
 

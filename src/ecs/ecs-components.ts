@@ -212,7 +212,13 @@ export function applicationImageTests(agent: LogShippingAgent): RecipeComponent 
     name: 'ecs-application-tests',
     description: 'Docker runs a container; the ECS, log and SSM agents are in place',
     phase: ComponentPhase.TEST,
-    script: `systemctl is-active --quiet docker || { echo "Docker is not running" >&2; exit 1; }
+    // The test phase can start while Docker is still starting after boot: wait for it (5 minutes), then judge.
+    script: `for _ in $(seq 150); do
+  state=$(systemctl is-active docker || true)
+  if [ "$state" != activating ]; then break; fi
+  sleep 2
+done
+[ "$state" = active ] || { echo "Docker is not running ($state)" >&2; systemctl status docker --no-pager >&2 || true; exit 1; }
 docker run --rm public.ecr.aws/docker/library/busybox:stable echo golden-ami-container-ok | grep -q golden-ami-container-ok
 systemctl is-enabled --quiet ecs || { echo "ECS agent is not enabled" >&2; exit 1; }
 if grep -q '^ECS_CLUSTER=' /etc/ecs/ecs.config; then
