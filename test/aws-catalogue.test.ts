@@ -4,13 +4,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { HARDENINGS, hardeningSupported } from './hardened/helpers';
 import { newStack } from './util';
 import {
   AnsiblePlaybook,
   ApprovalSource,
   ApprovedAmisManagedRule,
   BaseImage,
-  CisLevel,
   ComplianceRemediation,
   EcsApplicationImage,
   GoldenAmiComplianceMemberRole,
@@ -18,15 +18,12 @@ import {
   GoldenAmiComplianceRule,
   GoldenImage,
   GoldenImageEcsCapacity,
-  Hardening,
-  HardeningStandard,
   HardenedBaseRecipe,
   ImageArchitecture,
   ImageLifecycle,
   LogShippingAgent,
   OperatingSystem,
   ParentImage,
-  StigLevel,
 } from '../src';
 import {
   AwsName,
@@ -148,19 +145,6 @@ function catalogued(found: Found): AwsName | undefined {
 // ---------------------------------------------------------------------------------------
 // The stacks: the full OS x architecture x hardening matrix, the ECS image, the compliance rules.
 
-const HARDENINGS: Hardening[] = [
-  Hardening.none(),
-  Hardening.cis(CisLevel.LEVEL_1),
-  Hardening.cis(CisLevel.LEVEL_2),
-  Hardening.stig(StigLevel.LOW),
-  Hardening.stig(StigLevel.MEDIUM),
-  Hardening.stig(StigLevel.HIGH),
-];
-
-const supported = (os: OperatingSystem, hardening: Hardening) =>
-  hardening.standard === HardeningStandard.NONE
-  || (hardening.standard === HardeningStandard.STIG && os.stigSupported)
-  || (hardening.standard === HardeningStandard.CIS && os.cisSupported);
 
 interface Rendered {
   readonly name: string;
@@ -176,7 +160,7 @@ function matrixStacks(): Rendered[] {
     const baseImage = os.hasPublicImage(architecture)
       ? undefined
       : BaseImage.fromAmiId('ami-0123456789abcdef0', { platform: os.platform, rootDeviceName: os.rootDeviceName });
-    HARDENINGS.filter(hardening => supported(os, hardening)).forEach((hardening, i) => {
+    HARDENINGS.filter(hardening => hardeningSupported(os, hardening)).forEach((hardening, i) => {
       const recipe = new HardenedBaseRecipe(stack, `Recipe${i}`, {
         recipeName: `recipe-${i}`,
         operatingSystem: os,
@@ -255,7 +239,8 @@ describe('AWS-owned names', () => {
 
   test('the matrix covers every OS, architecture and hardening the library offers, SCAP where documented', () => {
     const recipes = rendered.flatMap(({ template }) => Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::ImageBuilder::ImageRecipe'));
-    const expected = OperatingSystem.all().reduce((sum, os) => sum + os.architectures.length * HARDENINGS.filter(h => supported(os, h)).length, 0);
+    const expected = OperatingSystem.all()
+      .reduce((sum, os) => sum + os.architectures.length * HARDENINGS.filter(h => hardeningSupported(os, h)).length, 0);
     // The matrix recipes, plus the ECS stack's golden parent and application image.
     expect(recipes).toHaveLength(expected + 2);
     expect(expected).toBe(68);

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GoldenImage } from '../../src/golden-image';
-import { HardenedBaseRecipe, HardenedBaseRecipeProps } from '../../src/hardened';
+import { CisLevel, Hardening, HardeningStandard, HardenedBaseRecipe, HardenedBaseRecipeProps, OperatingSystem, StigLevel } from '../../src/hardened';
 import { newStack } from '../util';
 
 /** A synthesized hardened recipe built by a GoldenImage. */
@@ -50,4 +50,21 @@ export function inspect(stack: Stack, recipe: HardenedBaseRecipe): Synthesized {
     return `aws:${match![1]}`;
   });
   return { stack, recipe, template, components, entries, documents, recipeProperties };
+}
+
+/** Every hardening the library offers. */
+export const HARDENINGS: Hardening[] = [
+  Hardening.none(),
+  Hardening.stig(StigLevel.LOW),
+  Hardening.stig(StigLevel.MEDIUM),
+  Hardening.stig(StigLevel.HIGH),
+  Hardening.cis(CisLevel.LEVEL_1),
+  Hardening.cis(CisLevel.LEVEL_2),
+];
+
+/** Whether the library offers `hardening` on `os`. */
+export function hardeningSupported(os: OperatingSystem, hardening: Hardening): boolean {
+  return hardening.standard === HardeningStandard.NONE
+    || (hardening.standard === HardeningStandard.STIG && os.stigSupported)
+    || (hardening.standard === HardeningStandard.CIS && os.cisSupported);
 }

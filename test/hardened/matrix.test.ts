@@ -1,31 +1,17 @@
-import { synthRecipe } from './helpers';
+import { HARDENINGS, hardeningSupported, synthRecipe } from './helpers';
 import { BaseImage } from '../../src/base-image';
-import { CisLevel, Hardening, HardeningStandard, OperatingSystem, StigLevel } from '../../src/hardened';
+import { HardeningStandard, OperatingSystem } from '../../src/hardened';
 import { ImageArchitecture, ImagePlatform } from '../../src/platform';
 import { expectToeDocument } from '../toe-checks';
 
-/** Every hardening the library offers. */
-const HARDENINGS: Hardening[] = [
-  Hardening.none(),
-  Hardening.stig(StigLevel.LOW),
-  Hardening.stig(StigLevel.MEDIUM),
-  Hardening.stig(StigLevel.HIGH),
-  Hardening.cis(CisLevel.LEVEL_1),
-  Hardening.cis(CisLevel.LEVEL_2),
-];
-
-const supported = (os: OperatingSystem, hardening: Hardening) =>
-  hardening.standard === HardeningStandard.NONE
-  || (hardening.standard === HardeningStandard.STIG && os.stigSupported)
-  || (hardening.standard === HardeningStandard.CIS && os.cisSupported);
 
 /** Every OS x architecture x hardening combination that synthesizes. */
 const MATRIX = OperatingSystem.all().flatMap(os => os.architectures.flatMap(architecture =>
-  HARDENINGS.filter(hardening => supported(os, hardening)).map(hardening => [os, architecture, hardening] as const)));
+  HARDENINGS.filter(hardening => hardeningSupported(os, hardening)).map(hardening => [os, architecture, hardening] as const)));
 
 /** The combinations that must be rejected. */
 const REJECTED = OperatingSystem.all().flatMap(os => os.architectures.flatMap(architecture =>
-  HARDENINGS.filter(hardening => !supported(os, hardening)).map(hardening => [os, architecture, hardening] as const)));
+  HARDENINGS.filter(hardening => !hardeningSupported(os, hardening)).map(hardening => [os, architecture, hardening] as const)));
 
 /** RHEL 9 on arm64 has no public image: the matrix brings an AMI, as a user must. */
 function baseImageFor(os: OperatingSystem, architecture: ImageArchitecture): BaseImage | undefined {
