@@ -1,3 +1,4 @@
+import { ORGANIZATION_ID } from './private/organization-id';
 import { AMI_ID } from '../private/patterns';
 
 /**
@@ -18,7 +19,10 @@ export type ResourceType = typeof RESOURCE_TYPES[number];
 
 export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
-/** Config's limit on an evaluation's annotation. */
+/**
+ * Config's limit on an evaluation's annotation: PutEvaluations' Evaluation.Annotation is 1 to 256
+ * characters (https://docs.aws.amazon.com/config/latest/APIReference/API_Evaluation.html).
+ */
 export const MAX_ANNOTATION_LENGTH = 256;
 /** Config's limit on evaluations per PutEvaluations call. */
 export const MAX_EVALUATIONS_PER_CALL = 100;
@@ -46,6 +50,8 @@ export interface RuleSettings {
   readonly resourceTypes: ResourceType[];
   /** Organization rule: the role to assume in each evaluated account other than the function's. */
   readonly memberRoleName?: string;
+  /** Organization rule: the organization whose accounts the function evaluates (set with memberRoleName). */
+  readonly organizationId?: string;
 }
 
 /** The approved AMIs read from the SSM catalog: AMI ID -> a parameter that has held it. */
@@ -409,19 +415,25 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Judges one AMI against the policy. */
 export function judgeImage(policy: ApprovalPolicy, facts: Facts, imageId: string): ImageJudgement {
+  const judgement = judgeImageMarked(policy, facts, imageId);
+  return { compliant: judgement.compliant, reason: unmark(judgement.reason) };
+}
+
+/** judgeImage with the names in its reason marked (`named`), for `fitAnnotation`. */
+function judgeImageMarked(policy: ApprovalPolicy, facts: Facts, imageId: string): ImageJudgement {
   const image = facts.images.get(imageId);
   const inCatalog = facts.catalog.amis.get(imageId);
   if (!image || image.state === 'deregistered') {
-    const known = inCatalog ? ` (it was published to ${inCatalog})` : '';
+    const known = inCatalog ? ` (it was published to ${named(inCatalog)})` : '';
     return { compliant: false, reason: `${imageId} is deregistered or not shared with this account${known}` };
   }
   const approvals: string[] = [];
-  if (inCatalog) approvals.push(`SSM catalog ${inCatalog}`);
+  if (inCatalog) approvals.push(`SSM catalog ${named(inCatalog)}`);
   if (policy.ownerAccounts.includes(image.ownerId)) approvals.push(`owner account ${image.ownerId}`);
   const tagKeys = Object.keys(policy.amiTags);
   const ownImage = image.ownerId === facts.accountId;
   if (tagKeys.length > 0 && ownImage && tagKeys.every(key => image.tags[key] === policy.amiTags[key])) {
-    approvals.push(`AMI tags ${tagKeys.map(key => `${key}=${policy.amiTags[key]}`).join(',')}`);
+    approvals.push(`AMI tags ${named(tagKeys.map(key => `${key}=${policy.amiTags[key]}`).join(','))}`);
   }
   if (approvals.length === 0) {
     const failed: string[] = [];
@@ -453,18 +465,19 @@ export function judgeImage(policy: ApprovalPolicy, facts: Facts, imageId: string
  * that is not names the reason. A resource that names no image at all is NOT_APPLICABLE.
  */
 export function evaluate(subject: Subject, images: ResolvedImage[], policy: ApprovalPolicy, facts: Facts): Verdict {
-  const verdict = (complianceType: ComplianceType, annotation: string): Verdict => ({
+  const verdict = (complianceType: ComplianceType, annotation: string[]): Verdict => ({
     ComplianceResourceType: subject.resourceType,
     ComplianceResourceId: subject.resourceId,
     ComplianceType: complianceType,
-    Annotation: truncate(annotation),
+    Annotation: fitAnnotation(annotation),
     OrderingTimestamp: subject.orderingTimestamp,
   });
-  if (subject.notApplicable) return verdict('NOT_APPLICABLE', subject.notApplicable);
+  if (subject.notApplicable) return verdict('NOT_APPLICABLE', [subject.notApplicable]);
   const reasons: string[] = [];
   let judged = 0;
   for (const resolved of images) {
-    const prefix = subject.resourceType === INSTANCE ? '' : `${resolved.via}: `;
+    // Where in the resource the source sits may be shortened; the reason after it may not.
+    const prefix = subject.resourceType === INSTANCE ? '' : `${named(resolved.via)}: `;
     if (resolved.missing) {
       reasons.push(`${prefix}${resolved.missing}`);
       continue;
@@ -474,28 +487,84 @@ export function evaluate(subject: Subject, images: ResolvedImage[], policy: Appr
     const ssm = parseResolveSsm(resolved.image);
     if (ssm) {
       if (!isApprovedParameter(policy, ssm.parameter)) {
-        reasons.push(`${prefix}SSM parameter ${ssm.parameter} is not an approved golden AMI parameter`);
+        reasons.push(`${prefix}SSM parameter ${named(ssm.parameter)} is not an approved golden AMI parameter`);
       }
       continue;
     }
     if (!AMI_ID.test(resolved.image)) {
-      reasons.push(`${prefix}'${resolved.image}' is not an AMI ID`);
+      reasons.push(`${prefix}'${named(resolved.image)}' is not an AMI ID`);
       continue;
     }
-    const judgement = judgeImage(policy, facts, resolved.image);
+    const judgement = judgeImageMarked(policy, facts, resolved.image);
     if (!judgement.compliant) reasons.push(`${prefix}${judgement.reason}`);
   }
-  if (reasons.length > 0) return verdict('NON_COMPLIANT', reasons.join(' | '));
-  if (judged === 0) return verdict('NOT_APPLICABLE', 'no image is specified');
+  if (reasons.length > 0) return verdict('NON_COMPLIANT', reasons);
+  if (judged === 0) return verdict('NOT_APPLICABLE', ['no image is specified']);
   return verdict('COMPLIANT', images.filter(i => i.image).map(i => {
     const ssm = parseResolveSsm(i.image!);
-    const what = ssm ? `resolve:ssm:${ssm.parameter} (approved parameter)` : judgeImage(policy, facts, i.image!).reason;
-    return subject.resourceType === INSTANCE ? what : `${i.via}: ${what}`;
-  }).join(' | '));
+    const what = ssm ? `resolve:ssm:${named(ssm.parameter)} (approved parameter)` : judgeImageMarked(policy, facts, i.image!).reason;
+    return subject.resourceType === INSTANCE ? what : `${named(i.via)}: ${what}`;
+  }));
 }
 
-function truncate(annotation: string): string {
-  return annotation.length <= MAX_ANNOTATION_LENGTH ? annotation : `${annotation.slice(0, MAX_ANNOTATION_LENGTH - 3)}...`;
+/*
+ * Annotations are built from reasons (one per launch source) in which names (SSM parameters,
+ * launch templates, tag lists, where a source sits) are marked. When the whole does not fit
+ * Config's limit, the names are shortened in their middle first, then the last reasons are
+ * counted instead of shown: a reason's own words are never cut, unless a single reason is
+ * longer than the limit with every name at its shortest.
+ */
+const NAME_START = '\u0001';
+const NAME_END = '\u0002';
+const MARKED_NAME = /\u0001([^\u0001\u0002]*)\u0002/g;
+const REASON_SEPARATOR = ' | ';
+const ELLIPSIS = '...';
+/** Names are not shortened below this: an AMI ID (21 characters) stays whole. */
+const SHORTEST_NAME = 24;
+
+/** Marks a name in an annotation that may be shortened to fit Config's limit. */
+export function named(value: string): string {
+  return `${NAME_START}${value}${NAME_END}`;
+}
+
+function unmark(text: string): string {
+  return text.replace(MARKED_NAME, (_, name: string) => name);
+}
+
+function shortenNames(text: string, longest: number): string {
+  return text.replace(MARKED_NAME, (_, name: string) => {
+    if (name.length <= longest) return name;
+    const keep = longest - ELLIPSIS.length;
+    const head = Math.ceil(keep / 2);
+    return `${name.slice(0, head)}${ELLIPSIS}${name.slice(name.length - (keep - head))}`;
+  });
+}
+
+/**
+ * The annotation for these reasons within `max` characters (Config's limit): names shortened
+ * before any reason is left out, and a reason's words kept whole.
+ */
+export function fitAnnotation(reasons: string[], max: number = MAX_ANNOTATION_LENGTH): string {
+  const render = (longest: number, shown: number) =>
+    [...reasons.slice(0, shown).map(reason => shortenNames(reason, longest)), ...(shown < reasons.length ? [`+${reasons.length - shown} more`] : [])].join(REASON_SEPARATOR);
+  const whole = render(Number.POSITIVE_INFINITY, reasons.length);
+  if (whole.length <= max) return whole;
+  const longestName = Math.max(0, ...reasons.flatMap(reason => [...reason.matchAll(MARKED_NAME)].map(match => match[1].length)));
+  // As many whole reasons as fit, each with its names as long as they can stay (the length
+  // only shrinks with the names, so the longest that fits is found by bisection).
+  for (let shown = reasons.length; shown >= 1; shown--) {
+    if (render(SHORTEST_NAME, shown).length > max) continue;
+    let [fits, tooLong] = [SHORTEST_NAME, Math.max(longestName, SHORTEST_NAME) + 1];
+    while (tooLong - fits > 1) {
+      const middle = Math.floor((fits + tooLong) / 2);
+      if (render(middle, shown).length <= max) fits = middle;
+      else tooLong = middle;
+    }
+    return render(fits, shown);
+  }
+  // One reason longer than the limit even with its names at their shortest.
+  const first = render(SHORTEST_NAME, 1);
+  return `${first.slice(0, max - ELLIPSIS.length)}${ELLIPSIS}`;
 }
 
 /** Splits evaluations into PutEvaluations calls. */
@@ -505,12 +574,26 @@ export function batches<T>(items: T[], size: number = MAX_EVALUATIONS_PER_CALL):
   return result;
 }
 
+/** The environment variable the construct renders the settings into. */
+export const SETTINGS_VARIABLE = 'GOLDEN_AMI_RULE_SETTINGS';
+/** How much of an unusable settings value an error shows. */
+const SHOWN_SETTINGS = 120;
+
 /** Reads the settings the construct rendered into the environment; throws when they are unusable. */
 export function parseSettings(json: string | undefined): RuleSettings {
-  if (!json) throw new Error('GOLDEN_AMI_RULE_SETTINGS is not set: the function must be deployed by GoldenAmiComplianceRule');
-  const raw = JSON.parse(json) as Partial<RuleSettings>;
+  if (!json) throw new Error(`${SETTINGS_VARIABLE} is not set: the function must be deployed by GoldenAmiComplianceRule`);
+  let raw: Partial<RuleSettings>;
+  try {
+    raw = JSON.parse(json) as Partial<RuleSettings>;
+  } catch (e) {
+    const shown = json.length > SHOWN_SETTINGS ? `${json.slice(0, SHOWN_SETTINGS)}... (${json.length} characters)` : json;
+    throw new Error(`${SETTINGS_VARIABLE} is not valid JSON (${(e as Error).message}), got: '${shown}'`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new Error(`${SETTINGS_VARIABLE} must be a JSON object, got: '${json.slice(0, SHOWN_SETTINGS)}'`);
+  }
   const policy = raw.policy as Partial<ApprovalPolicy> | undefined;
-  if (!policy) throw new Error('GOLDEN_AMI_RULE_SETTINGS has no policy');
+  if (!policy) throw new Error(`${SETTINGS_VARIABLE} has no policy`);
   const settings: RuleSettings = {
     policy: {
       catalogPaths: policy.catalogPaths ?? [],
@@ -522,10 +605,15 @@ export function parseSettings(json: string | undefined): RuleSettings {
     },
     resourceTypes: (raw.resourceTypes ?? [...RESOURCE_TYPES]).filter(isResourceType),
     memberRoleName: raw.memberRoleName,
+    ...(raw.organizationId !== undefined ? { organizationId: raw.organizationId } : {}),
   };
   const p = settings.policy;
   if (!usesCatalog(p) && p.ownerAccounts.length === 0 && Object.keys(p.amiTags).length === 0) {
-    throw new Error('GOLDEN_AMI_RULE_SETTINGS approves nothing');
+    throw new Error(`${SETTINGS_VARIABLE} approves nothing`);
+  }
+  // An organization rule assumes roles only in its organization: without the ID it has no boundary.
+  if (settings.memberRoleName !== undefined && (typeof settings.organizationId !== 'string' || !ORGANIZATION_ID.test(settings.organizationId))) {
+    throw new Error(`${SETTINGS_VARIABLE} organizationId must be an organization ID (o- and 10 to 32 lowercase letters or digits) when memberRoleName is set, got: '${settings.organizationId}'`);
   }
   return settings;
 }

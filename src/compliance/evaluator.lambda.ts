@@ -8,6 +8,7 @@ import {
   ResourceType,
   RuleEvent,
   RuleSettings,
+  SETTINGS_VARIABLE,
   Subject,
   SweepContinuation,
   SweepPosition,
@@ -20,7 +21,7 @@ import {
   subjectFromItem,
   usesCatalog,
 } from './evaluate';
-import { AwsFacts, clientsForAccount, ownLambdaClient } from './runtime/aws-facts';
+import { AwsClients, AwsFacts, RefusedAccountError, clientsForAccount, ownLambdaClient } from './runtime/aws-facts';
 import { EvaluationSender } from './runtime/evaluation-sender';
 import { continueSweep } from './runtime/sweep-continuation';
 
@@ -41,6 +42,8 @@ export interface InvocationSummary {
   readonly complete: boolean;
   /** Where the next invocation resumes the sweep, when this one handed the rest on. */
   readonly continuation?: SweepContinuation;
+  /** Why the invocation evaluated nothing: the event's account is not one the rule evaluates. */
+  readonly refused?: string;
 }
 
 /**
@@ -59,10 +62,18 @@ export interface InvocationContext {
 export async function handler(event: RuleEvent, context: InvocationContext = {}): Promise<InvocationSummary> {
   // Checked before any call: a malformed event fails loudly and reports nothing half-done.
   const parsed = parseEvent(event);
-  const settings = parseSettings(process.env.GOLDEN_AMI_RULE_SETTINGS);
+  const settings = parseSettings(process.env[SETTINGS_VARIABLE]);
   const [, arnPartition, , , ownAccount] = (context.invokedFunctionArn ?? '').split(':');
   const accountId = parsed.accountId ?? ownAccount ?? '';
-  const clients = await clientsForAccount(settings, parsed.accountId, ownAccount, arnPartition || 'aws');
+  let clients: AwsClients;
+  try {
+    clients = await clientsForAccount(settings, parsed.accountId, ownAccount, arnPartition || 'aws');
+  } catch (e) {
+    if (!(e instanceof RefusedAccountError)) throw e;
+    // Returned, not thrown: Lambda would retry a failed asynchronous invocation twice.
+    console.warn(JSON.stringify({ message: e.message, accountId: e.accountId, kind: parsed.kind }));
+    return { kind: parsed.kind, evaluations: 0, compliance: {}, putEvaluationsCalls: 0, complete: true, refused: e.message };
+  }
   const facts = new AwsFacts(clients, settings);
   const sender = new EvaluationSender(clients.config, parsed.resultToken);
   const compliance: Record<string, number> = {};

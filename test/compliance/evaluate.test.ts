@@ -16,6 +16,8 @@ import {
   MAX_SWEEP_CONTINUATIONS,
   parseResolveSsm,
   parseSettings,
+  fitAnnotation,
+  named,
   subjectFromItem,
   amiIdsOf,
   RESOURCE_TYPES,
@@ -145,12 +147,37 @@ describe('evaluate: the verdict on a resource', () => {
       .toBe(`launch template lt-a version 3: ${GOLDEN} approved by SSM catalog /golden-ami/base/latest | override 1: resolve:ssm:/golden-ami/app/latest (approved parameter)`);
   });
 
-  test('annotations are cut to Config\'s 256 characters', () => {
+  test('a long annotation keeps every reason it shows whole, and counts the ones left out', () => {
     const subject: Subject = { resourceType: 'AWS::AutoScaling::AutoScalingGroup', resourceId: 'arn:asg', orderingTimestamp: NOW, sources: [] };
     const many = Array.from({ length: 10 }, (_, i) => ({ via: `override ${i} launch template lt-${i}`, image: STRANGER }));
     const annotation = evaluate(subject, many, policy(), FACTS).Annotation;
+    expect(annotation.length).toBeLessThanOrEqual(256);
+    expect(annotation).toBe([0, 1].map(i => `override ${i} launch template lt-${i}: unknown AMI ${STRANGER}: not in the SSM catalog`).join(' | ') + ' | +8 more');
+  });
+
+  test('a long parameter name is shortened in its middle, and the reason after it stays whole', () => {
+    const parameter = `/team/${'very-long-segment/'.repeat(16)}latest`;
+    const subject: Subject = { resourceType: 'AWS::EC2::LaunchTemplate', resourceId: 'lt-0123456789abcdef0', orderingTimestamp: NOW, sources: [] };
+    const annotation = evaluate(subject, [{ via: 'default version', image: `resolve:ssm:${parameter}` }], policy(), FACTS).Annotation;
+    expect(annotation.length).toBeLessThanOrEqual(256);
+    expect(annotation).toMatch(/^default version: SSM parameter \/team\/very-long-segment\/.*\.\.\..*-segment\/latest is not an approved golden AMI parameter$/);
+  });
+
+  test('a long catalog parameter in a COMPLIANT annotation is shortened, the AMI ID kept', () => {
+    const parameter = `/golden-ami/${'x'.repeat(300)}`;
+    const facts: Facts = { ...FACTS, catalog: { amis: new Map([[GOLDEN, parameter]]) } };
+    const annotation = evaluate(instance(GOLDEN), resolvedInstance(GOLDEN), policy(), facts).Annotation;
     expect(annotation).toHaveLength(256);
-    expect(annotation.endsWith('...')).toBe(true);
+    expect(annotation).toMatch(new RegExp(`^${GOLDEN} approved by SSM catalog /golden-ami/x+\\.\\.\\.x+$`));
+  });
+
+  test('fitAnnotation: names shortened only as far as needed; a single reason too long even then is cut at the limit', () => {
+    const name = 'n'.repeat(100);
+    expect(fitAnnotation([`a ${named(name)} b`], 60)).toBe(`a ${'n'.repeat(27)}...${'n'.repeat(26)} b`);
+    expect(fitAnnotation([`a ${named(name)} b`], 60)).toHaveLength(60);
+    expect(fitAnnotation([`short ${named('kept')}`])).toBe('short kept');
+    const words = 'w'.repeat(300);
+    expect(fitAnnotation([words, 'second'])).toBe(`${'w'.repeat(253)}...`);
   });
 });
 
@@ -270,5 +297,19 @@ describe('batches and settings', () => {
     expect(() => parseSettings(undefined)).toThrow(/not set/);
     expect(() => parseSettings('{}')).toThrow(/no policy/);
     expect(() => parseSettings(JSON.stringify({ policy: {} }))).toThrow(/approves nothing/);
+  });
+
+  test('settings that are not JSON: the error names the variable and shows the value, truncated', () => {
+    expect(() => parseSettings('{policy: nope}')).toThrow(/^GOLDEN_AMI_RULE_SETTINGS is not valid JSON \(.+\), got: '\{policy: nope\}'$/);
+    const long = `{"policy": ${'x'.repeat(500)}`;
+    expect(() => parseSettings(long)).toThrow(new RegExp(`GOLDEN_AMI_RULE_SETTINGS is not valid JSON .*got: '\\{"policy": x{109}\\.\\.\\. \\(511 characters\\)'$`));
+    expect(() => parseSettings('[1]')).toThrow(/GOLDEN_AMI_RULE_SETTINGS must be a JSON object, got: '\[1\]'/);
+  });
+
+  test('settings of an organization rule must carry the organization ID', () => {
+    const withRole = (organizationId?: string) => JSON.stringify({ policy: { ownerAccounts: [FACTORY] }, memberRoleName: 'GoldenAmiComplianceMember', organizationId });
+    expect(parseSettings(withRole('o-a1b2c3d4e5')).organizationId).toBe('o-a1b2c3d4e5');
+    expect(() => parseSettings(withRole())).toThrow(/GOLDEN_AMI_RULE_SETTINGS organizationId must be an organization ID .* when memberRoleName is set, got: 'undefined'/);
+    expect(() => parseSettings(withRole('o-SHORT'))).toThrow(/got: 'o-SHORT'/);
   });
 });

@@ -23,6 +23,7 @@ import {
   describeRef,
   launchTemplateSources,
   amiIdsOf,
+  named,
 } from '../evaluate';
 
 /**
@@ -99,8 +100,24 @@ function newClients(credentials?: StaticCredentials): AwsClients {
 }
 
 /**
+ * An invocation for an account the rule must not evaluate: the handler logs the reason and
+ * stops, without reading or reporting anything there.
+ */
+export class RefusedAccountError extends Error {
+  constructor(public readonly accountId: string, reason: string) {
+    super(`refusing account ${accountId}: ${reason}`);
+    this.name = 'RefusedAccountError';
+  }
+}
+
+/** The error names STS answers a denied AssumeRole with. */
+const ACCESS_DENIED = /^AccessDenied(Exception)?$/;
+
+/**
  * The clients for an evaluated account: the function's own, or, for an organization rule,
- * those of the member role assumed in that account.
+ * those of the member role assumed in that account. An account rule refuses any other
+ * account; an organization rule refuses an account where AssumeRole is denied, which the
+ * function's policy does for every role outside its organization (`aws:ResourceOrgID`).
  */
 export async function clientsForAccount(
   settings: RuleSettings,
@@ -108,10 +125,24 @@ export async function clientsForAccount(
   ownAccount: string | undefined,
   partition: string,
 ): Promise<AwsClients> {
-  if (!settings.memberRoleName || !accountId || accountId === ownAccount) return ownAccountClients();
+  if (!accountId || accountId === ownAccount) return ownAccountClients();
+  if (!settings.memberRoleName) {
+    // Config only invokes an account rule's function for its own account (the permission's
+    // aws:SourceAccount); anything else would have its evaluations sent with a foreign token.
+    throw new RefusedAccountError(accountId, `the rule evaluates only its own account${ownAccount ? ` ${ownAccount}` : ''}`);
+  }
   const sts = new STSClient(clientConfig());
   const roleArn = `arn:${partition}:iam::${accountId}:role/${settings.memberRoleName}`;
-  const { Credentials: credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'golden-ami-compliance', DurationSeconds: 900 }));
+  let credentials;
+  try {
+    ({ Credentials: credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'golden-ami-compliance', DurationSeconds: 900 })));
+  } catch (e) {
+    if (ACCESS_DENIED.test((e as Error).name)) {
+      throw new RefusedAccountError(accountId, `not in organization ${settings.organizationId}, or it has no ${settings.memberRoleName} role that trusts this function `
+        + `(AssumeRole ${roleArn} was denied: the function may assume roles only in its organization)`);
+    }
+    throw e;
+  }
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
     throw new Error(`AssumeRole ${roleArn} returned no credentials`);
   }
@@ -254,7 +285,7 @@ export class AwsFacts {
       await this.prefetchLaunchConfigurations([source.launchConfigurationName]);
       const image = this.launchConfigurations.get(source.launchConfigurationName);
       return image === null || image === undefined
-        ? { via: source.via, missing: `launch configuration ${source.launchConfigurationName} not found` }
+        ? { via: source.via, missing: `launch configuration ${named(source.launchConfigurationName)} not found` }
         : { via: source.via, image };
     }
     return { via: source.via };
@@ -278,10 +309,10 @@ export class AwsFacts {
         Versions: [ref.version],
       }));
       const version = response.LaunchTemplateVersions?.[0];
-      if (!version) return { via: '', missing: `launch template ${describeRef(ref)} not found` };
+      if (!version) return { via: '', missing: `launch template ${named(describeRef(ref))} not found` };
       return { via: '', image: version.LaunchTemplateData?.ImageId };
     } catch (e) {
-      if (NOT_FOUND.test(errorName(e))) return { via: '', missing: `launch template ${describeRef(ref)} not found` };
+      if (NOT_FOUND.test(errorName(e))) return { via: '', missing: `launch template ${named(describeRef(ref))} not found` };
       throw e;
     }
   }
