@@ -209,7 +209,7 @@ function complianceStacks(): Rendered[] {
   const organization = newStack('ComplianceOrganization');
   new GoldenAmiComplianceRule(organization, 'Rule', {
     approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/'), ApprovalSource.ownerAccounts(['999999999999'])],
-    organization: { excludedAccounts: ['333333333333'] },
+    organization: { organizationId: 'o-a1b2c3d4e5', excludedAccounts: ['333333333333'] },
   });
   new GoldenAmiComplianceMemberStackSet(organization, 'Members', {
     evaluatorAccountId: '111111111111',

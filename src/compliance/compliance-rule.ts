@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { ApprovalSource } from './approval-source';
 import { EvaluatorFunction } from './evaluator-function';
 import { combineApprovalSources } from './private/approvals';
+import { ORGANIZATION_ID } from './private/organization-id';
 import { acknowledgeEvaluationWildcards, evaluationStatements } from './private/permissions';
 import { DEFAULT_EVALUATOR_ROLE_NAME, DEFAULT_MEMBER_ROLE_NAME, validateRoleName } from './private/role-names';
 import { ComplianceRemediation } from './remediation';
@@ -23,11 +24,26 @@ import { validateAccountId, validateIntegerInRange, validateUnique } from '../pr
 const ALL_RESOURCE_TYPES = [EvaluatedResourceType.INSTANCE, EvaluatedResourceType.LAUNCH_TEMPLATE, EvaluatedResourceType.AUTO_SCALING_GROUP];
 const TRIGGERS = ['ConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeNotification'];
 const ORGANIZATION_RULE_NAME = /^[A-Za-z0-9-_]{1,64}$/;
+/**
+ * The longest rule description: AWS::Config::ConfigRule Description and
+ * OrganizationCustomRuleMetadata Description are 0 to 256 characters
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-config-configrule.html#cfn-config-configrule-description,
+ * https://docs.aws.amazon.com/config/latest/APIReference/API_OrganizationCustomRuleMetadata.html).
+ */
+const MAX_DESCRIPTION_LENGTH = 256;
 
 /**
  * Options of an organization-wide rule.
  */
 export interface OrganizationRuleOptions {
+  /**
+   * The ID of the organization (`o-` and 10 to 32 lowercase letters or digits) whose accounts
+   * the rule evaluates. The function may assume the member role only in accounts of this
+   * organization (`aws:ResourceOrgID` on its `sts:AssumeRole` permission), and refuses, without
+   * evaluating anything, an invocation for an account where that is denied.
+   */
+  readonly organizationId: string;
+
   /**
    * Accounts the organization rule leaves out.
    *
@@ -97,9 +113,9 @@ export interface GoldenAmiComplianceRuleProps {
   readonly ruleName?: string;
 
   /**
-   * The rule's description.
+   * The rule's description (at most 256 characters, Config's limit).
    *
-   * @default - a sentence naming the approval sources
+   * @default - a sentence naming the approval sources (shortened to 256 characters)
    */
   readonly description?: string;
 
@@ -198,6 +214,16 @@ export interface GoldenAmiComplianceRuleProps {
  * catalog, a GoldenImage), the factory account that owns the AMIs, or same-account AMI tags.
  * Evaluates on each configuration change and periodically; optionally organization-wide,
  * with remediation and notifications.
+ *
+ * Who may invoke the function: an account rule's Lambda permission lets Config invoke it only
+ * for this stack's account (`aws:SourceAccount`). An organization rule is invoked by Config in
+ * each member account, which CloudFormation's Lambda permission cannot narrow to an organization
+ * (it takes one source account; `aws:PrincipalOrgID` never matches a service principal), so the
+ * organization boundary is enforced where the function acts: it may assume the member role only
+ * in accounts of `organization.organizationId` (`aws:ResourceOrgID`), and an invocation for any
+ * other account is refused after that one denied AssumeRole, logged as `refusing account ...`,
+ * with nothing read or reported. Set `reservedConcurrentExecutions` to cap what such
+ * invocations can cost.
  */
 export class GoldenAmiComplianceRule extends Construct {
   /** The function that evaluates resources. */
@@ -250,7 +276,11 @@ export class GoldenAmiComplianceRule extends Construct {
     if (timeout.toSeconds() < 120 || timeout.toSeconds() > 900) {
       throw new Error(`timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: ${timeout.toHumanString()}`);
     }
-    const description = props.description ?? `Resources must use an approved golden AMI (${props.approvalSources.map(source => source.description).join('; ')})`.slice(0, 256);
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION_LENGTH) {
+      throw new Error(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters (Config's limit), got ${props.description.length} characters: '${props.description.slice(0, 60)}...'`);
+    }
+    const description = props.description
+      ?? `Resources must use an approved golden AMI (${props.approvalSources.map(source => source.description).join('; ')})`.slice(0, MAX_DESCRIPTION_LENGTH);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -273,10 +303,15 @@ export class GoldenAmiComplianceRule extends Construct {
           actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
           resources: ['*'],
         })] : []),
-        ...(memberRoleName ? [new iam.PolicyStatement({
+        ...(organization ? [new iam.PolicyStatement({
           sid: 'AssumeMemberRoles',
           actions: ['sts:AssumeRole'],
           resources: [`arn:${stack.partition}:iam::*:role/${memberRoleName}`],
+          // Only roles of accounts in the organization: an account outside it that aims a rule
+          // at the function cannot make it act there. aws:ResourceOrgID is the organization of
+          // the resource acted on, here the role
+          // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid).
+          conditions: { StringEquals: { 'aws:ResourceOrgID': organization.organizationId } },
         })] : []),
       ],
     });
@@ -284,7 +319,7 @@ export class GoldenAmiComplianceRule extends Construct {
     if (memberRoleName) {
       acknowledgeNagFindings(policy, {
         id: wildcardResourceFinding('AwsSolutions-IAM5', policy, `arn:${stack.partition}:iam::*:role/${memberRoleName}`),
-        reason: `An organization rule evaluates every member account through the ${memberRoleName} role there; the accounts join and leave with the organization, so the role is named and the account is not`,
+        reason: `An organization rule evaluates every member account through the ${memberRoleName} role there; the accounts join and leave with the organization, so the role is named and the account is not (aws:ResourceOrgID limits it to the organization)`,
       });
     }
 
@@ -303,6 +338,7 @@ export class GoldenAmiComplianceRule extends Construct {
           policy: { ...approvals, maxAgeDays, allowDeprecated: props.allowDeprecatedAmis ?? false },
           resourceTypes: this.resourceTypes,
           memberRoleName,
+          organizationId: organization?.organizationId,
         }),
       },
     });
@@ -322,7 +358,11 @@ export class GoldenAmiComplianceRule extends Construct {
       action: 'lambda:InvokeFunction',
       functionName: fn.functionArn,
       principal: SERVICE_PRINCIPALS.CONFIG.name,
-      // An organization rule is invoked by Config in every member account.
+      // Config's recommended condition for a custom rule's function
+      // (https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_nodejs.html#restricted-lambda-policy).
+      // An organization rule is invoked by Config in every member account: a permission takes
+      // one source account, and aws:PrincipalOrgID (PrincipalOrgID) is never set for a service
+      // principal, so the organization is enforced by the AssumeRole condition and the function.
       sourceAccount: organization ? undefined : stack.account,
     });
     const frequency = props.periodicEvaluation ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
@@ -400,6 +440,11 @@ export class GoldenAmiComplianceRule extends Construct {
     evaluatorRoleName: string,
     props: GoldenAmiComplianceRuleProps,
   ): void {
+    // Required by the type; checked for JavaScript callers and for the value's format.
+    const organizationId: unknown = organization.organizationId;
+    if (typeof organizationId !== 'string' || (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId))) {
+      throw new Error(`organization.organizationId must be an AWS Organizations organization ID (o- and 10 to 32 lowercase letters or digits), got: '${organizationId}'`);
+    }
     const excluded = organization.excludedAccounts ?? [];
     excluded.forEach((account, i) => validateAccountId(`organization.excludedAccounts[${i}]`, account));
     validateUnique('organization.excludedAccounts', excluded);

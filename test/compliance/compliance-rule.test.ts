@@ -228,7 +228,7 @@ describe('GoldenAmiComplianceRule, organization-wide', () => {
     const stack = newStack('Audit');
     const rule = new GoldenAmiComplianceRule(stack, 'Rule', {
       approvalSources: [ApprovalSource.ssmCatalog('/golden-ami'), ApprovalSource.ownerAccounts([FACTORY])],
-      organization: { excludedAccounts: ['333333333333'] },
+      organization: { organizationId: 'o-a1b2c3d4e5', excludedAccounts: ['333333333333'] },
       resourceTypes: [EvaluatedResourceType.INSTANCE, EvaluatedResourceType.AUTO_SCALING_GROUP],
     });
     const template = Template.fromStack(stack);
@@ -244,14 +244,16 @@ describe('GoldenAmiComplianceRule, organization-wide', () => {
       },
     });
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'GoldenAmiComplianceEvaluator' });
+    // One permission cannot name every member account: the organization is enforced at AssumeRole.
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'config.amazonaws.com', SourceAccount: Match.absent() });
     expect(statements(stack, 'RulePolicy')).toContainEqual({
       Sid: 'AssumeMemberRoles',
       Effect: 'Allow',
       Action: 'sts:AssumeRole',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/GoldenAmiComplianceMember']] },
+      Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
     });
-    expect(settingsOf(stack)).toMatchObject({ memberRoleName: 'GoldenAmiComplianceMember' });
+    expect(settingsOf(stack)).toMatchObject({ memberRoleName: 'GoldenAmiComplianceMember', organizationId: 'o-a1b2c3d4e5' });
     expect(rule.configRuleName).toMatch(/^Audit-Rule-/);
   });
 
@@ -300,15 +302,25 @@ describe('synth errors name the prop and the value', () => {
     ['a remediation on a type the rule does not evaluate', () => new GoldenAmiComplianceRule(newStack(), 'R', {
       approvalSources: catalog(), resourceTypes: [EvaluatedResourceType.LAUNCH_TEMPLATE], remediation: ComplianceRemediation.stopInstance(),
     }), /remediation AWS-StopEC2Instance acts on AWS::EC2::Instance, which the rule does not evaluate; resourceTypes: 'AWS::EC2::LaunchTemplate'/],
-    ['remediation on an organization rule', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: {}, remediation: ComplianceRemediation.stopInstance() }), /remediation needs an account rule/],
-    ['notifications on an organization rule', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: {}, notifications: true }), /notifications need an account rule/],
+    ['remediation on an organization rule', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-a1b2c3d4e5' }, remediation: ComplianceRemediation.stopInstance() }), /remediation needs an account rule/],
+    ['notifications on an organization rule', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-a1b2c3d4e5' }, notifications: true }), /notifications need an account rule/],
     ['a topic with notifications off', () => {
       const stack = newStack();
       new GoldenAmiComplianceRule(stack, 'R', { approvalSources: catalog(), notifications: false, notificationTopic: sns.Topic.fromTopicArn(stack, 'T', 'arn:aws:sns:eu-west-1:111111111111:t') });
     }, /notificationTopic is set but notifications is false/],
-    ['an invalid excluded account', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { excludedAccounts: ['abc'] } }), /organization.excludedAccounts\[0\] must be a 12-digit AWS account ID, got: 'abc'/],
-    ['an invalid member role name', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { memberRoleName: 'bad name' } }), /organization.memberRoleName must be an IAM role name.*'bad name'/],
-    ['an invalid organization rule name', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: {}, ruleName: 'has spaces' }), /ruleName of an organization rule.*'has spaces'/],
+    ['an invalid excluded account', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-a1b2c3d4e5', excludedAccounts: ['abc'] } }), /organization.excludedAccounts\[0\] must be a 12-digit AWS account ID, got: 'abc'/],
+    ['an invalid member role name', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-a1b2c3d4e5', memberRoleName: 'bad name' } }), /organization.memberRoleName must be an IAM role name.*'bad name'/],
+    ['an organization rule without its organization ID', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: {} as any }),
+      /organization.organizationId must be an AWS Organizations organization ID \(o- and 10 to 32 lowercase letters or digits\), got: 'undefined'/],
+    ['an invalid organization ID', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-ABC' } }),
+      /organization.organizationId must be an AWS Organizations organization ID.*got: 'o-ABC'/],
+    ['an organization ID too short', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-a1b2c3d4e' } }),
+      /organization.organizationId .*got: 'o-a1b2c3d4e'/],
+    ['a description over 256 characters', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), description: 'd'.repeat(257) }),
+      /description must be at most 256 characters \(Config's limit\), got 257 characters: 'd{60}\.\.\.'/],
+    ['an organization rule description over 256 characters', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-a1b2c3d4e5' }, description: 'd'.repeat(300) }),
+      /description must be at most 256 characters.*got 300 characters/],
+    ['an invalid organization rule name', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), organization: { organizationId: 'o-a1b2c3d4e5' }, ruleName: 'has spaces' }), /ruleName of an organization rule.*'has spaces'/],
     ['a maximum age below a day', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), maximumAmiAge: Duration.hours(12) }), /maximumAmiAge \(days\) must be an integer from 1 to 3650, got: '0.5'/],
     ['a timeout under 2 minutes', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), timeout: Duration.seconds(90) }), /timeout must be from 2 to 15 minutes.*got: 1 minute 30 seconds/],
     ['a timeout over 15 minutes', () => new GoldenAmiComplianceRule(newStack(), 'R', { approvalSources: catalog(), timeout: Duration.minutes(20) }), /timeout must be from 2 to 15 minutes.*got: 20 minutes/],
@@ -317,6 +329,12 @@ describe('synth errors name the prop and the value', () => {
     ['a member role without approval sources', () => new GoldenAmiComplianceMemberRole(newStack(), 'M', { evaluatorAccountId: '111111111111', approvalSources: [] }), /approvalSources must name at least one source/],
   ])('%s', (_name, build, message) => {
     expect(build).toThrow(message);
+  });
+
+  test('a description of exactly 256 characters is taken as it is', () => {
+    const stack = newStack();
+    new GoldenAmiComplianceRule(stack, 'R', { approvalSources: catalog(), description: 'd'.repeat(256) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigRule', { Description: 'd'.repeat(256) });
   });
 
   test('token values pass unchecked', () => {

@@ -302,7 +302,7 @@ describe('batches and settings', () => {
   test('settings that are not JSON: the error names the variable and shows the value, truncated', () => {
     expect(() => parseSettings('{policy: nope}')).toThrow(/^GOLDEN_AMI_RULE_SETTINGS is not valid JSON \(.+\), got: '\{policy: nope\}'$/);
     const long = `{"policy": ${'x'.repeat(500)}`;
-    expect(() => parseSettings(long)).toThrow(new RegExp(`GOLDEN_AMI_RULE_SETTINGS is not valid JSON .*got: '\\{"policy": x{109}\\.\\.\\. \\(511 characters\\)'$`));
+    expect(() => parseSettings(long)).toThrow(new RegExp('GOLDEN_AMI_RULE_SETTINGS is not valid JSON .*got: \'\\{"policy": x{109}\\.\\.\\. \\(511 characters\\)\'$'));
     expect(() => parseSettings('[1]')).toThrow(/GOLDEN_AMI_RULE_SETTINGS must be a JSON object, got: '\[1\]'/);
   });
 

@@ -26,6 +26,8 @@ import { resetClients } from '../../src/compliance/runtime/aws-facts';
 
 jest.setTimeout(120_000);
 
+const ORGANIZATION = 'o-a1b2c3d4e5';
+
 /**
  * The handler against moto server through the real SDK v3 clients; Config PutEvaluations is
  * recorded by the local proxy (see local-aws.ts), which also counts calls and injects errors.
@@ -273,7 +275,7 @@ describe('organization rule', () => {
     const [rogue] = await runInstances(member, FOREIGN);
     // The function's own account has a different catalog: it must not be read for the member.
     await publish(setup, '/golden-ami/base/latest', FOREIGN);
-    process.env.GOLDEN_AMI_RULE_SETTINGS = settings({}, { memberRoleName: 'GoldenAmiComplianceMember', resourceTypes: ['AWS::EC2::Instance'] });
+    process.env.GOLDEN_AMI_RULE_SETTINGS = settings({}, { memberRoleName: 'GoldenAmiComplianceMember', organizationId: ORGANIZATION, resourceTypes: ['AWS::EC2::Instance'] });
     const event = scheduledEvent(MEMBER_ACCOUNT);
 
     const summary = await handler(event, context);
@@ -288,12 +290,55 @@ describe('organization rule', () => {
   test('the function\'s own account is evaluated with its own credentials', async () => {
     const [instance] = await runInstances(setup, SHARED_GOLDEN);
     await publish(setup, '/golden-ami/base/latest', SHARED_GOLDEN);
-    process.env.GOLDEN_AMI_RULE_SETTINGS = settings({}, { memberRoleName: 'GoldenAmiComplianceMember' });
+    process.env.GOLDEN_AMI_RULE_SETTINGS = settings({}, { memberRoleName: 'GoldenAmiComplianceMember', organizationId: ORGANIZATION });
 
     await handler(changeEvent(instanceItem(instance, SHARED_GOLDEN)), context);
 
     expect(verdictOf(instance).ComplianceType).toBe('COMPLIANT');
     expect(aws.count('sts:AssumeRole')).toBe(0);
+  });
+
+  test('an account outside the organization is refused: AssumeRole is denied (aws:ResourceOrgID), nothing is read or reported, and the refusal is logged', async () => {
+    const outsider = '555555555555';
+    await runInstances(await accountClients(aws.motoUrl, outsider), FOREIGN);
+    process.env.GOLDEN_AMI_RULE_SETTINGS = settings({}, { memberRoleName: 'GoldenAmiComplianceMember', organizationId: ORGANIZATION });
+    // What IAM answers for a role outside the organization, given the function's policy.
+    aws.inject('sts:AssumeRole', 1, 'AccessDenied', 403);
+    const warnings = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+    const summary = await handler(scheduledEvent(outsider), context);
+
+    expect(summary).toEqual({
+      kind: 'scheduled',
+      evaluations: 0,
+      compliance: {},
+      putEvaluationsCalls: 0,
+      complete: true,
+      refused: expect.stringMatching(new RegExp(`^refusing account ${outsider}: not in organization ${ORGANIZATION}, or it has no GoldenAmiComplianceMember role`)),
+    });
+    expect([...aws.calls.keys()]).toEqual(['sts:AssumeRole']);
+    expect(aws.puts).toEqual([]);
+    expect(warnings).toHaveBeenCalledWith(expect.stringContaining(`"message":"refusing account ${outsider}: not in organization ${ORGANIZATION}`));
+  });
+
+  test('other AssumeRole failures still fail the invocation (Config retries them)', async () => {
+    process.env.GOLDEN_AMI_RULE_SETTINGS = settings({}, { memberRoleName: 'GoldenAmiComplianceMember', organizationId: ORGANIZATION });
+    aws.inject('sts:AssumeRole', 20, 'InternalFailure', 500);
+    await expect(handler(scheduledEvent(MEMBER_ACCOUNT), context)).rejects.toThrow(/InternalFailure|injected/);
+    expect(aws.puts).toEqual([]);
+  });
+});
+
+describe('account rule', () => {
+  test('an event for another account is refused before any call: the rule evaluates only its own account', async () => {
+    const warnings = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+    const summary = await handler(scheduledEvent(MEMBER_ACCOUNT), context);
+
+    expect(summary.refused).toBe(`refusing account ${MEMBER_ACCOUNT}: the rule evaluates only its own account ${OWN_ACCOUNT}`);
+    expect(summary.evaluations).toBe(0);
+    expect(aws.calls.size).toBe(0);
+    expect(warnings).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -514,6 +559,12 @@ describe('malformed events', () => {
     await expect(handler(event as never, context)).rejects.toThrow(MalformedEventError);
     await expect(handler(event as never, context)).rejects.toThrow(message);
     expect([...aws.calls.keys()]).toEqual([]);
+  });
+
+  test('settings that are not JSON: the error names the variable and shows the value', async () => {
+    process.env.GOLDEN_AMI_RULE_SETTINGS = '{"policy": {"catalogPaths": ["/golden-ami"]}';
+    await expect(handler(scheduledEvent(), context)).rejects.toThrow(/^GOLDEN_AMI_RULE_SETTINGS is not valid JSON \(.+\), got: '\{"policy": \{"catalogPaths": \["\/golden-ami"\]\}'$/);
+    expect(aws.calls.size).toBe(0);
   });
 
   test('settings missing from the environment: a clear error', async () => {

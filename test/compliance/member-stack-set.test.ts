@@ -101,7 +101,7 @@ describe('GoldenAmiComplianceMemberStackSet', () => {
     const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
     const stack = new Stack(app, 'Audit', { env: { account: ADMIN, region: 'eu-west-1' } });
     const approvalSources = [ApprovalSource.ssmCatalog('/golden-ami/'), ApprovalSource.ownerAccounts([FACTORY])];
-    new GoldenAmiComplianceRule(stack, 'Rule', { approvalSources, organization: {} });
+    new GoldenAmiComplianceRule(stack, 'Rule', { approvalSources, organization: { organizationId: 'o-a1b2c3d4e5' } });
     const members = new GoldenAmiComplianceMemberStackSet(stack, 'Members', { evaluatorAccountId: ADMIN, approvalSources, organizationalUnitIds: ['r-ab12'] });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-stackset-'));
     const files = [path.join(dir, 'audit.template.json'), path.join(dir, 'member.template.json')];

@@ -43,7 +43,7 @@ function organizationStack(): Stack {
   const stack = newStack('Audit');
   new GoldenAmiComplianceRule(stack, 'Compliance', {
     approvalSources: [ApprovalSource.ssmCatalog('/golden-ami'), ApprovalSource.ownerAccounts(['999999999999'])],
-    organization: { excludedAccounts: ['333333333333'] },
+    organization: { organizationId: 'o-a1b2c3d4e5', excludedAccounts: ['333333333333'] },
   });
   new GoldenAmiComplianceMemberRole(stack, 'MemberRole', {
     evaluatorAccountId: '111111111111',
