@@ -71,7 +71,7 @@ def test_organization_rule_and_member_role():
         stack,
         "Compliance",
         approval_sources=[golden.ApprovalSource.ssm_catalog("/golden-ami")],
-        organization=golden.OrganizationRuleOptions(excluded_accounts=["333333333333"]),
+        organization=golden.OrganizationRuleOptions(organization_id="o-abcdefghij", excluded_accounts=["333333333333"]),
     )
     golden.GoldenAmiComplianceMemberRole(
         stack,
