@@ -3,6 +3,7 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImagePlatform } from '../platform';
+import { validateS3KeyForPolicy, validateScript } from '../private/validation';
 
 /** Agent names become component and step names. */
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -85,6 +86,7 @@ export class SecurityAgent {
     if (!Token.isUnresolved(props.installScript) && props.installScript.trim().length === 0) {
       throw new Error(`securityAgents '${props.name}' installScript must not be empty, got: '${props.installScript}'`);
     }
+    validateScript(`securityAgents '${props.name}' installScript`, props.installScript);
     return new SecurityAgent(props, props.installScript);
   }
 
@@ -96,9 +98,13 @@ export class SecurityAgent {
     if (!Token.isUnresolved(props.key) && (props.key.length === 0 || props.key.endsWith('/') || props.key.startsWith('/'))) {
       throw new Error(`securityAgents '${props.name}' key must be an object key (no leading or trailing '/'), got: '${props.key}'`);
     }
+    // The key names the one object the build role may read, and its last part is the
+    // installer's file name in the build scripts.
+    validateS3KeyForPolicy(`securityAgents '${props.name}' key`, props.key);
     if (!Token.isUnresolved(props.installCommand) && props.installCommand.trim().length === 0) {
       throw new Error(`securityAgents '${props.name}' installCommand must not be empty, got: '${props.installCommand}'`);
     }
+    validateScript(`securityAgents '${props.name}' installCommand`, props.installCommand);
     return new SecurityAgent(props, props.installCommand, props.bucket, props.key);
   }
 
@@ -129,6 +135,7 @@ export class SecurityAgent {
     if (!Token.isUnresolved(options.checkCommand) && options.checkCommand.trim().length === 0) {
       throw new Error(`securityAgents '${options.name}' checkCommand must not be empty: the test phase proves each agent with it, got: '${options.checkCommand}'`);
     }
+    validateScript(`securityAgents '${options.name}' checkCommand`, options.checkCommand);
     if (options.serviceName !== undefined && !Token.isUnresolved(options.serviceName) && !/^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,255}$/.test(options.serviceName)) {
       throw new Error(`securityAgents '${options.name}' serviceName must be a service name (letters, digits, _ . @ : -), got: '${options.serviceName}'`);
     }
