@@ -19,18 +19,21 @@ export function venvMissing(python: string): string {
 
 /**
  * Reads a JSON array of YAML texts on stdin and writes, for each, the parse (`ok`) or the
- * parser's error (`error`). The pure-Python SafeLoader is the reference implementation;
- * values JSON has no type for (timestamps, sets, binary) are written as a tagged object, so
- * they differ from the `yaml` package's strings instead of passing unnoticed.
+ * parser's error (`error`), with libyaml's safe loader (AWSTOE's Go parser is a port of
+ * libyaml; the pure-Python loader when PyYAML was built without it). Values JSON has no type
+ * for (timestamps, sets, binary) are written as a tagged object, so they differ from the
+ * `yaml` package's strings instead of passing unnoticed.
  */
 const PARSER = `
 import json, sys, yaml
+# libyaml's loader when PyYAML has it: AWSTOE's Go parser is a port of libyaml.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def tagged(value):
     return {"__yaml11_type__": type(value).__name__, "value": str(value)}
 results = []
 for text in json.load(sys.stdin):
     try:
-        results.append({"ok": json.loads(json.dumps(yaml.load(text, Loader=yaml.SafeLoader), default=tagged, allow_nan=False))})
+        results.append({"ok": json.loads(json.dumps(yaml.load(text, Loader=LOADER), default=tagged, allow_nan=False))})
     except Exception as error:
         results.append({"error": "%s: %s" % (type(error).__name__, error)})
 json.dump(results, sys.stdout)
