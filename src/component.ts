@@ -49,6 +49,8 @@ export interface ScriptComponentOptions extends ComponentOptions {
 
   /**
    * The script. Linux scripts run with `set -euo pipefail`; Windows scripts stop on the first error.
+   * No control characters but tab and line feed (CRLF is taken as LF), no U+2028 or U+2029:
+   * AWSTOE's YAML parser would read those as line breaks.
    */
   readonly script: string;
 

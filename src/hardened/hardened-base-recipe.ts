@@ -28,7 +28,9 @@ export interface ScapScanOptions {
   readonly reportBucket: s3.IBucket;
 
   /**
-   * The key prefix of the reports; each build writes under `<prefix><recipe name>/`.
+   * The key prefix of the reports; each build writes under `<prefix><recipe name>/`. Empty, or
+   * letters, digits and `! _ . ' ( ) - /` ending in `/`: no `*`, which would widen the
+   * build role's write access in IAM.
    *
    * @default 'scap-reports/'
    */

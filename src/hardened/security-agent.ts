@@ -20,7 +20,8 @@ export interface SecurityAgentOptions {
   /**
    * A command that exits 0 only when the agent is installed and working, run in the test
    * phase on an instance launched from the new image (bash on Linux, PowerShell on Windows).
-   * Required: an agent nobody checks is an agent nobody knows is there.
+   * Required: an agent nobody checks is an agent nobody knows is there. Like every script:
+   * no control characters but tab and line feed, no U+2028 or U+2029.
    */
   readonly checkCommand: string;
 
@@ -44,7 +45,8 @@ export interface SecurityAgentOptions {
  */
 export interface InstallScriptSecurityAgentProps extends SecurityAgentOptions {
   /**
-   * The install script (bash on Linux, PowerShell on Windows), run in the build phase.
+   * The install script (bash on Linux, PowerShell on Windows), run in the build phase. No
+   * control characters but tab and line feed (CRLF is taken as LF), no U+2028 or U+2029.
    */
   readonly installScript: string;
 }
@@ -59,13 +61,16 @@ export interface S3InstallerSecurityAgentProps extends SecurityAgentOptions {
   readonly bucket: s3.IBucket;
 
   /**
-   * The installer's object key, for example `agents/falcon-sensor.rpm`.
+   * The installer's object key, for example `agents/falcon-sensor.rpm`. It names the one
+   * object the build role may read, so it holds no `*`, `?` or `${` (IAM wildcards and policy
+   * variables), and no control characters or Unicode line separators.
    */
   readonly key: string;
 
   /**
    * The command that installs it, run in the directory the installer is downloaded to.
-   * The installer's path is in `$INSTALLER` (bash) or `$Installer` (PowerShell).
+   * The installer's path is in `$INSTALLER` (bash) or `$Installer` (PowerShell). No control
+   * characters but tab and line feed, no U+2028 or U+2029.
    */
   readonly installCommand: string;
 }
