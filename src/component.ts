@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { ImagePlatform } from './platform';
 import { contentHash, contentVersion } from './private/content-version';
 import { renderScriptDocument } from './private/toe-document';
-import { IMAGE_BUILDER_COMPONENT_ARN } from './private/validation';
+import { IMAGE_BUILDER_COMPONENT_ARN, validateScript } from './private/validation';
 
 /** The service stores inline component documents up to this many characters. */
 const MAX_INLINE_DOCUMENT_LENGTH = 16_000;
@@ -49,6 +49,8 @@ export interface ScriptComponentOptions extends ComponentOptions {
 
   /**
    * The script. Linux scripts run with `set -euo pipefail`; Windows scripts stop on the first error.
+   * No control characters but tab and line feed (CRLF is taken as LF), no U+2028 or U+2029:
+   * AWSTOE's YAML parser would read those as line breaks.
    */
   readonly script: string;
 
@@ -208,6 +210,7 @@ export abstract class RecipeComponent {
     if (!Token.isUnresolved(options.script) && options.script.trim().length === 0) {
       throw new Error(`component '${options.name}' script must not be empty`);
     }
+    validateScript(`component '${options.name}' script`, options.script);
     const platform = options.platform ?? ImagePlatform.LINUX;
     const document = renderScriptDocument({
       name: options.name,

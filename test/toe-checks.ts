@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import { parse } from 'yaml';
+import { flushYaml11Checks, queueYaml11Check } from './yaml11';
 import { ImagePlatform } from '../src';
 
 /**
@@ -7,7 +8,11 @@ import { ImagePlatform } from '../src';
  * `yaml` and checked against the AWSTOE schema 1.0 (top-level keys, phases, known actions and
  * their inputs, declared parameters); every bash command goes through `bash -n` and
  * shellcheck (missing shellcheck fails the test); PowerShell commands get structural checks.
+ * Every document is also parsed with PyYAML, a YAML 1.1 parser as AWSTOE's is, and must read
+ * the same (test/yaml11.ts): the documents a test checked are compared in one batch after it.
  */
+
+afterEach(flushYaml11Checks);
 
 export interface ToeStep {
   readonly name: string;
@@ -83,6 +88,17 @@ export function expectValidBash(command: string): void {
 }
 
 /**
+ * A character as PowerShell's tokenizer classes it: the typographic single quotes
+ * (U+2018-U+201B) are single quotes and the typographic double quotes (U+201C-U+201E) double
+ * quotes, as Microsoft's about_Quoting_Rules says.
+ */
+export function quoteKind(c: string | undefined): string | undefined {
+  if (c !== undefined && /['\u2018-\u201B]/.test(c)) return "'";
+  if (c !== undefined && /["\u201C-\u201E]/.test(c)) return '"';
+  return c;
+}
+
+/**
  * Structural checks of a PowerShell command: strict prelude, balanced braces, parentheses and
  * brackets outside strings, and here-strings that are closed.
  */
@@ -110,10 +126,10 @@ export function powershellFindings(command: string): string {
     }
     let quote: string | undefined;
     for (let i = 0; i < code.length; i++) {
-      const c = code[i];
+      const c = quoteKind(code[i]);
       if (quote) {
         if (c === quote) {
-          if (code[i + 1] === quote) i++; else quote = undefined;
+          if (quoteKind(code[i + 1]) === quote) i++; else quote = undefined;
         } else if (quote === '"' && c === '`') {
           i++;
         }
@@ -143,6 +159,7 @@ function placeholders(text: string): string[] {
 export function expectToeDocument(data: string, platform: ImagePlatform): ToeDocument {
   expect(data).toMatch(/^schemaVersion: 1\.0$/m);
   const document = parse(data) as ToeDocument;
+  queueYaml11Check(data);
   const problems: string[] = [];
   const problem = (where: string, what: string) => problems.push(`${document?.name ?? '?'} ${where}: ${what}`);
 

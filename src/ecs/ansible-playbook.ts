@@ -4,14 +4,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { RecipeComponent } from '../component';
+import { PLAYBOOK_FILE_NAME, PLAYBOOK_PATH, renderPlaybookScript, validateAnsibleVariable } from '../private/ansible-script';
 import { contentHash } from '../private/content-version';
+import { validateS3KeyForPolicy } from '../private/validation';
 
 /**
  * Options of an Ansible playbook.
  */
 export interface AnsiblePlaybookOptions {
   /**
-   * Extra variables passed to the playbook (`--extra-vars`).
+   * Extra variables passed to the playbook (`--extra-vars`), names of letters, digits and
+   * underscores. Values are plain text, taken as they are: Ansible evaluates Jinja in extra
+   * variables, so a value holding `{{`, `{%` or `{#` is refused (it would run as a template
+   * on the build instance), as are control characters other than tab and line breaks.
    *
    * @default - none
    */
@@ -23,7 +28,8 @@ export interface AnsiblePlaybookOptions {
  */
 export interface AnsibleDirectoryOptions extends AnsiblePlaybookOptions {
   /**
-   * The playbook file inside the folder.
+   * The playbook file inside the folder: a relative path of letters, digits, `.`, `_` and
+   * `-`, with `/` between folders (no part starting with `-` or `.`).
    *
    * @default 'site.yml'
    */
@@ -37,7 +43,8 @@ export class AnsiblePlaybook {
   /**
    * A single playbook file.
    *
-   * @param playbookPath path to the `.yml` / `.yaml` playbook
+   * @param playbookPath path to the `.yml` / `.yaml` playbook; its file name is letters,
+   * digits, `.`, `_` and `-`, not starting with `-` or `.`
    */
   public static fromFile(playbookPath: string, options: AnsiblePlaybookOptions = {}): AnsiblePlaybook {
     if (!fs.existsSync(playbookPath) || !fs.statSync(playbookPath).isFile()) {
@@ -46,7 +53,12 @@ export class AnsiblePlaybook {
     if (!/\.ya?ml$/i.test(playbookPath)) {
       throw new Error(`playbooks: a playbook file must be .yml or .yaml, got: '${playbookPath}'`);
     }
-    return new AnsiblePlaybook(path.resolve(playbookPath), path.basename(playbookPath), options.variables ?? {}, false);
+    const fileName = path.basename(playbookPath);
+    // The name is a word of the build script and of the component's description.
+    if (!PLAYBOOK_FILE_NAME.test(fileName)) {
+      throw new Error(`playbooks: the file name of playbookPath must be letters, digits, '.', '_' and '-', not starting with '-' or '.' (rename the file), got: '${fileName}'`);
+    }
+    return new AnsiblePlaybook(path.resolve(playbookPath), fileName, options.variables ?? {}, false);
   }
 
   /**
@@ -62,6 +74,9 @@ export class AnsiblePlaybook {
     if (path.isAbsolute(playbook) || playbook.split(/[\\/]/).includes('..') || !fs.existsSync(path.join(directoryPath, playbook))) {
       throw new Error(`playbooks: the playbook '${playbook}' is not a file inside '${directoryPath}'`);
     }
+    if (!PLAYBOOK_PATH.test(playbook)) {
+      throw new Error(`playbooks: playbook must be a relative path of letters, digits, '.', '_' and '-' with '/' between folders, no part starting with '-' or '.', got: '${playbook}'`);
+    }
     return new AnsiblePlaybook(path.resolve(directoryPath), playbook, options.variables ?? {}, true);
   }
 
@@ -71,10 +86,11 @@ export class AnsiblePlaybook {
     private readonly variables: { [name: string]: string },
     private readonly isDirectory: boolean,
   ) {
-    for (const name of Object.keys(variables)) {
+    for (const [name, value] of Object.entries(variables)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         throw new Error(`playbooks: Ansible variable names are letters, digits and underscores, got: '${name}'`);
       }
+      validateAnsibleVariable(name, value);
     }
   }
 
@@ -88,27 +104,22 @@ export class AnsiblePlaybook {
    */
   public bind(scope: Construct, index: number, buildRole: iam.IRole): RecipeComponent {
     const asset = new s3assets.Asset(scope, `Playbook${index}`, { path: this.assetPath });
+    // The key is the asset hash and the file's extension, behind the synthesizer's bucketPrefix.
+    validateS3KeyForPolicy(`playbooks: the asset key of '${this.playbook}' (the stack synthesizer's bucketPrefix)`, asset.s3ObjectKey);
     // This object only: grantRead would open the whole asset bucket to the build instances.
     buildRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject'],
       resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
     }));
-    const extraVars = JSON.stringify(this.variables);
-    const fetch = this.isDirectory
-      ? `aws s3 cp "s3://${asset.s3BucketName}/${asset.s3ObjectKey}" "$work/playbook.zip"
-(cd "$work" && python3 -m zipfile -e playbook.zip .)`
-      : `aws s3 cp "s3://${asset.s3BucketName}/${asset.s3ObjectKey}" "$work/${this.playbook}"`;
     return RecipeComponent.fromScript({
       name: `ansible-playbook-${index}`,
       description: `Apply Ansible playbook ${this.playbook} (${contentHash(asset.assetHash).slice(0, 12)})`,
-      script: `work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-${fetch}
-cat > "$work/extra-vars.json" <<'VARS'
-${extraVars}
-VARS
-cd "$work"
-ansible-playbook --connection=local --inventory localhost, --extra-vars "@$work/extra-vars.json" "${this.playbook}"`,
+      script: renderPlaybookScript({
+        playbook: this.playbook,
+        source: `s3://${asset.s3BucketName}/${asset.s3ObjectKey}`,
+        isDirectory: this.isDirectory,
+        variables: this.variables,
+      }),
     });
   }
 }

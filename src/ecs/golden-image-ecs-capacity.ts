@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { IGoldenImage } from '../golden-image';
 import { ImagePlatform } from '../platform';
 import { MANAGED_POLICIES, SERVICE_PRINCIPALS } from '../private/aws-catalogue';
+import { ecsClusterUserData, validateEcsClusterName } from '../private/ecs-cluster';
 import { acknowledgeNagFindings, managedPolicyFinding } from '../private/nag-acknowledgments';
 import { validateIntegerInRange } from '../private/validation';
 
@@ -126,6 +127,10 @@ export class GoldenImageEcsCapacity extends Construct {
       validateIntegerInRange('maxInstanceLifetime (seconds)', props.maxInstanceLifetime.toSeconds(), 86_400, 31_536_000);
     }
     const cluster = props.cluster;
+    if (!(cluster instanceof ecs.Cluster)) {
+      // An imported cluster's name goes into the user data, run as root at boot.
+      validateEcsClusterName('cluster.clusterName', cluster.clusterName);
+    }
     const vpc = props.vpc ?? cluster.vpc;
     const imageName = props.image.node.path;
 
@@ -185,7 +190,7 @@ export class GoldenImageEcsCapacity extends Construct {
       // itself; with managed draining it adds no Lambda drain hook.
       cluster.addAsgCapacityProvider(provider);
     } else {
-      launchTemplate.userData!.addCommands(`echo "ECS_CLUSTER=${cluster.clusterName}" >> /etc/ecs/ecs.config`);
+      launchTemplate.userData!.addCommands(ecsClusterUserData(cluster.clusterName));
       grantContainerAgent(role, cluster);
       new ecs.CfnClusterCapacityProviderAssociations(this, 'CapacityProviderAssociation', {
         cluster: cluster.clusterName,

@@ -5,7 +5,8 @@ import { Duration } from 'aws-cdk-lib';
  */
 export interface CloudWatchLogFile {
   /**
-   * The absolute path of the file; the agent accepts `*` wildcards.
+   * The absolute path of the file; the agent accepts `*` wildcards. One line, no control
+   * characters but tab.
    */
   readonly filePath: string;
 
@@ -18,6 +19,7 @@ export interface CloudWatchLogFile {
 
   /**
    * The timestamp format of the lines, in the agent's notation (for example `%Y-%m-%d %H:%M:%S`).
+   * One line, no control characters but tab.
    *
    * @default - the time the agent reads the line
    */
@@ -31,12 +33,13 @@ export interface CloudWatchAgentMetric {
   /**
    * The section of `metrics_collected`: on Linux, for example `cpu`, `disk`, `diskio`, `mem`,
    * `net`, `netstat`, `processes`, `swap`; on Windows, a performance counter object such as
-   * `Processor` or `TCPv4`.
+   * `Processor` or `TCPv4`. One line, no control characters but tab.
    */
   readonly category: string;
 
   /**
-   * The measurement, for example `cpu_usage_iowait` or `% Processor Time`.
+   * The measurement, for example `cpu_usage_iowait` or `% Processor Time`. One line, no
+   * control characters but tab.
    */
   readonly measurement: string;
 }
@@ -75,7 +78,7 @@ export interface CloudWatchAgentOptions {
   readonly additionalMetrics?: CloudWatchAgentMetric[];
 
   /**
-   * The metric namespace.
+   * The metric namespace: 1-255 characters, no ':', one line, no control characters but tab.
    *
    * @default 'CWAgent'
    */

@@ -1,6 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { CloudWatchAgentOptions } from './cloudwatch-agent-config';
 import { OperatingSystem, OperatingSystemFamily } from './operating-system';
+import { jsonForLiteralBlock } from '../private/toe-document';
+import { validateText } from '../private/validation';
 
 /* Renders and checks the CloudWatch agent configuration; not API. */
 
@@ -33,6 +35,9 @@ export function validateCloudWatchAgentOptions(options: CloudWatchAgentOptions):
   }
   (options.additionalLogFiles ?? []).forEach((file, index) => {
     const prop = `cloudWatchAgent.additionalLogFiles[${index}]`;
+    // Each value lands in the agent's JSON, in a heredoc inside a YAML literal block.
+    validateText(`${prop}.filePath`, file.filePath);
+    if (file.timestampFormat !== undefined) validateText(`${prop}.timestampFormat`, file.timestampFormat);
     if (!Token.isUnresolved(file.filePath) && !/^(\/|[A-Za-z]:\\)/.test(file.filePath)) {
       throw new Error(`${prop}.filePath must be an absolute path, got: '${file.filePath}'`);
     }
@@ -41,10 +46,13 @@ export function validateCloudWatchAgentOptions(options: CloudWatchAgentOptions):
     }
   });
   (options.additionalMetrics ?? []).forEach((metric, index) => {
+    validateText(`cloudWatchAgent.additionalMetrics[${index}].category`, metric.category);
+    validateText(`cloudWatchAgent.additionalMetrics[${index}].measurement`, metric.measurement);
     if (metric.category.trim().length === 0 || metric.measurement.trim().length === 0) {
       throw new Error(`cloudWatchAgent.additionalMetrics[${index}] needs a category and a measurement, got: '${metric.category}' / '${metric.measurement}'`);
     }
   });
+  if (options.namespace !== undefined) validateText('cloudWatchAgent.namespace', options.namespace);
   if (options.namespace !== undefined && !Token.isUnresolved(options.namespace) && !/^[^:][^:]{0,254}$/.test(options.namespace)) {
     throw new Error(`cloudWatchAgent.namespace must be 1-255 characters without ':', got: '${options.namespace}'`);
   }
@@ -129,5 +137,6 @@ export function renderCloudWatchAgentConfig(os: OperatingSystem, options: CloudW
       metrics_collected: metrics,
     },
   };
-  return JSON.stringify(config, undefined, 2);
+  // The JSON sits in a heredoc (here-string) inside a YAML literal block.
+  return jsonForLiteralBlock(config, 2);
 }

@@ -8,13 +8,14 @@ import { renderCloudWatchAgentConfig, validateCloudWatchAgentOptions } from './c
 import { CisLevel, Hardening, HardeningStandard, StigLevel } from './hardening';
 import { OperatingSystem } from './operating-system';
 import { SecurityAgent } from './security-agent';
-import { ToeAction, ToePhase, ToeStep, bashQuote, powershellQuote, renderToeDocument, toStepName } from './toe';
+import { ToeAction, ToePhase, ToeStep, renderToeDocument, toStepName } from './toe';
 import { BaseImage } from '../base-image';
 import { ComponentPhase, RecipeComponent } from '../component';
 import { ImageArchitecture, ImagePlatform } from '../platform';
 import { SCAP_REPORT_LOCATION, STIG_LEVEL_PARAMETER, documentedParameterValue, managedComponent } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
-import { validateImageBuilderName, validateUnique } from '../private/validation';
+import { bashQuote, powershellQuote } from '../private/shell-quote';
+import { validateImageBuilderName, validateS3KeyForPolicy, validateUnique } from '../private/validation';
 import { IGoldenImageRecipe, ImageRecipe, RootVolumeOptions } from '../recipe';
 
 /**
@@ -27,7 +28,9 @@ export interface ScapScanOptions {
   readonly reportBucket: s3.IBucket;
 
   /**
-   * The key prefix of the reports; each build writes under `<prefix><recipe name>/`.
+   * The key prefix of the reports; each build writes under `<prefix><recipe name>/`. Empty, or
+   * letters, digits and `! _ . ' ( ) - /` ending in `/`: no `*`, which would widen the
+   * build role's write access in IAM.
    *
    * @default 'scap-reports/'
    */
@@ -405,8 +408,10 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       throw new Error(`scapScan is not available for operatingSystem '${os.id}' on architecture '${architecture}': AWS documents ${checker.name} for ${checker.documentedOperatingSystems}`);
     }
     const prefix = scap.reportPrefix;
-    if (prefix !== undefined && !Token.isUnresolved(prefix) && (!/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix) || prefix.startsWith('/') || (prefix.length > 0 && !prefix.endsWith('/')))) {
-      throw new Error(`scapScan.reportPrefix must be empty or a key prefix ending in '/' (letters, digits, ! _ . * ' ( ) - /, no leading '/'), got: '${prefix}'`);
+    // The prefix is part of the IAM resource the build role may write to: no wildcard in it.
+    if (prefix !== undefined) validateS3KeyForPolicy('scapScan.reportPrefix', prefix);
+    if (prefix !== undefined && !Token.isUnresolved(prefix) && (!/^[A-Za-z0-9!_.'()/-]*$/.test(prefix) || prefix.startsWith('/') || (prefix.length > 0 && !prefix.endsWith('/')))) {
+      throw new Error(`scapScan.reportPrefix must be empty or a key prefix ending in '/' (letters, digits, ! _ . ' ( ) - /, no leading '/'), got: '${prefix}'`);
     }
   }
 

@@ -3,6 +3,7 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImagePlatform } from '../platform';
+import { validateS3KeyForPolicy, validateScript } from '../private/validation';
 
 /** Agent names become component and step names. */
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -19,7 +20,8 @@ export interface SecurityAgentOptions {
   /**
    * A command that exits 0 only when the agent is installed and working, run in the test
    * phase on an instance launched from the new image (bash on Linux, PowerShell on Windows).
-   * Required: an agent nobody checks is an agent nobody knows is there.
+   * Required: an agent nobody checks is an agent nobody knows is there. Like every script:
+   * no control characters but tab and line feed, no U+2028 or U+2029.
    */
   readonly checkCommand: string;
 
@@ -43,7 +45,8 @@ export interface SecurityAgentOptions {
  */
 export interface InstallScriptSecurityAgentProps extends SecurityAgentOptions {
   /**
-   * The install script (bash on Linux, PowerShell on Windows), run in the build phase.
+   * The install script (bash on Linux, PowerShell on Windows), run in the build phase. No
+   * control characters but tab and line feed (CRLF is taken as LF), no U+2028 or U+2029.
    */
   readonly installScript: string;
 }
@@ -58,13 +61,16 @@ export interface S3InstallerSecurityAgentProps extends SecurityAgentOptions {
   readonly bucket: s3.IBucket;
 
   /**
-   * The installer's object key, for example `agents/falcon-sensor.rpm`.
+   * The installer's object key, for example `agents/falcon-sensor.rpm`. It names the one
+   * object the build role may read, so it holds no `*`, `?` or `${` (IAM wildcards and policy
+   * variables), and no control characters or Unicode line separators.
    */
   readonly key: string;
 
   /**
    * The command that installs it, run in the directory the installer is downloaded to.
-   * The installer's path is in `$INSTALLER` (bash) or `$Installer` (PowerShell).
+   * The installer's path is in `$INSTALLER` (bash) or `$Installer` (PowerShell). No control
+   * characters but tab and line feed, no U+2028 or U+2029.
    */
   readonly installCommand: string;
 }
@@ -85,6 +91,7 @@ export class SecurityAgent {
     if (!Token.isUnresolved(props.installScript) && props.installScript.trim().length === 0) {
       throw new Error(`securityAgents '${props.name}' installScript must not be empty, got: '${props.installScript}'`);
     }
+    validateScript(`securityAgents '${props.name}' installScript`, props.installScript);
     return new SecurityAgent(props, props.installScript);
   }
 
@@ -96,9 +103,13 @@ export class SecurityAgent {
     if (!Token.isUnresolved(props.key) && (props.key.length === 0 || props.key.endsWith('/') || props.key.startsWith('/'))) {
       throw new Error(`securityAgents '${props.name}' key must be an object key (no leading or trailing '/'), got: '${props.key}'`);
     }
+    // The key names the one object the build role may read, and its last part is the
+    // installer's file name in the build scripts.
+    validateS3KeyForPolicy(`securityAgents '${props.name}' key`, props.key);
     if (!Token.isUnresolved(props.installCommand) && props.installCommand.trim().length === 0) {
       throw new Error(`securityAgents '${props.name}' installCommand must not be empty, got: '${props.installCommand}'`);
     }
+    validateScript(`securityAgents '${props.name}' installCommand`, props.installCommand);
     return new SecurityAgent(props, props.installCommand, props.bucket, props.key);
   }
 
@@ -129,6 +140,7 @@ export class SecurityAgent {
     if (!Token.isUnresolved(options.checkCommand) && options.checkCommand.trim().length === 0) {
       throw new Error(`securityAgents '${options.name}' checkCommand must not be empty: the test phase proves each agent with it, got: '${options.checkCommand}'`);
     }
+    validateScript(`securityAgents '${options.name}' checkCommand`, options.checkCommand);
     if (options.serviceName !== undefined && !Token.isUnresolved(options.serviceName) && !/^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,255}$/.test(options.serviceName)) {
       throw new Error(`securityAgents '${options.name}' serviceName must be a service name (letters, digits, _ . @ : -), got: '${options.serviceName}'`);
     }

@@ -118,13 +118,3 @@ export function toStepName(text: string): string {
   const cleaned = text.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
   return (cleaned.length > 0 ? cleaned : 'Step').slice(0, 128);
 }
-
-/** Quotes a value for a single-quoted bash word. */
-export function bashQuote(value: string): string {
-  return `'${value.replace(/'/g, "'\\''")}'`;
-}
-
-/** Quotes a value for a single-quoted PowerShell string. */
-export function powershellQuote(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}

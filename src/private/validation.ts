@@ -132,3 +132,61 @@ export function validateUnique(prop: string, values: string[]): void {
     seen.add(value);
   }
 }
+
+/**
+ * Characters no user value placed in a generated document, script or policy may hold: the C0
+ * controls (tab and, in scripts, line feed aside), DEL, the C1 controls, U+2028, U+2029, the
+ * non-characters U+FFFE and U+FFFF, and unpaired surrogates. YAML 1.1 parsers, AWSTOE's
+ * among them (Go), take U+0085 (a C1 control), U+2028, U+2029 and a bare carriage return as
+ * line breaks: in a literal block one would end the block and turn the rest of the value into
+ * document structure (another step). The others are not printable YAML, so AWSTOE would refuse
+ * the document an hour into a build.
+ */
+const UNPRINTABLE = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uFFFE\\uFFFF';
+/** Single-line text: a tab, but no line feed or carriage return. */
+const FORBIDDEN_IN_TEXT = new RegExp(`[${UNPRINTABLE}\\n\\r]|[\\uD800-\\uDFFF]`, 'u');
+/** Scripts: tabs and line feeds; a carriage return only in CRLF. */
+const FORBIDDEN_IN_SCRIPT = new RegExp(`[${UNPRINTABLE}]|\\r(?!\\n)|[\\uD800-\\uDFFF]`, 'u');
+
+/** A value with its control and separator characters written as \uXXXX, for an error message. */
+export function visibleText(value: string): string {
+  return value.replace(new RegExp(`[${UNPRINTABLE}\\n\\r]|[\\uD800-\\uDFFF]`, 'gu'),
+    c => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/** Rejects control characters and Unicode line breaks in a single-line text value (a tab is fine). */
+export function validateText(prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (FORBIDDEN_IN_TEXT.test(value)) {
+    throw new Error(`${prop} must be one line without control characters (a tab aside) or the line separators U+0085, U+2028 and U+2029, which YAML 1.1 parsers such as AWSTOE's read as line breaks, got: '${visibleText(value)}'`);
+  }
+}
+
+/**
+ * Rejects, in a script, control characters other than tab and line feed, a carriage return
+ * outside CRLF, and U+2028 / U+2029. The message names the line, not the whole script.
+ */
+export function validateScript(prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  const match = FORBIDDEN_IN_SCRIPT.exec(value);
+  if (match) {
+    const line = value.slice(0, match.index).split('\n').length;
+    const text = value.split('\n')[line - 1];
+    throw new Error(`${prop} must not hold control characters (tab, line feed and CRLF aside) or the line separators U+0085, U+2028 and U+2029, which YAML 1.1 parsers such as AWSTOE's read as line breaks; line ${line} holds one, got: '${visibleText(text)}'`);
+  }
+}
+
+/**
+ * Checks an S3 object key or key prefix that goes into an IAM resource ARN as well as into
+ * generated documents. `*` and `?` are wildcards in the Resource element, so a key holding
+ * them would grant more objects than the one named
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html);
+ * `${` starts a policy variable (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+ */
+export function validateS3KeyForPolicy(prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  validateText(prop, value);
+  if (/[*?]|\$\{/.test(value)) {
+    fail(prop, value, "must not contain '*', '?' or '${': the key goes into an IAM policy, where they are wildcards and policy variables that would grant more than this key");
+  }
+}

@@ -370,7 +370,7 @@ describe('addCapacityTo', () => {
     image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7g.large') });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
-      LaunchTemplateData: Match.objectLike({ UserData: { 'Fn::Base64': '#!/bin/bash\necho "ECS_CLUSTER=workloads" >> /etc/ecs/ecs.config' } }),
+      LaunchTemplateData: Match.objectLike({ UserData: { 'Fn::Base64': "#!/bin/bash\necho 'ECS_CLUSTER=workloads' >> /etc/ecs/ecs.config" } }),
     });
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { Cluster: 'workloads' });
     template.hasResourceProperties('AWS::IAM::Policy', {
