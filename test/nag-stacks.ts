@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -25,6 +25,19 @@ import { newStack } from './util';
  */
 
 /**
+ * The fixture VPCs stand for the landing zone's network, which the user owns: their NIST and
+ * HIPAA findings are acknowledged here so the tests see the library's findings only.
+ */
+export function acknowledgeFixtureNetwork(vpc: ec2.Vpc): void {
+  const rules = ['VPCDefaultSecurityGroupClosed', 'VPCSubnetAutoAssignPublicIpDisabled', 'VPCNoUnrestrictedRouteToIGW', 'IAMNoInlinePolicy', 'CloudWatchLogGroupEncrypted'];
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+    for (const rule of rules) {
+      Validations.of(vpc).acknowledge({ id: `${pack}-${rule}`, reason: 'Test fixture: the landing zone network belongs to the user, not to the library under test' });
+    }
+  }
+}
+
+/**
  * A factory stack with two golden images: one built in a VPC on its own infrastructure,
  * with lifecycle, copies, sharing and a schedule; one on the stack's shared infrastructure.
  */
@@ -36,6 +49,7 @@ export function factoryStack(): Stack {
     natGateways: 1,
     flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } },
   });
+  acknowledgeFixtureNetwork(vpc);
   const infrastructure = new ImageBuildInfrastructure(stack, 'VpcInfrastructure', {
     vpc,
     instanceTypes: [new ec2.InstanceType('m7i.large')],
@@ -104,6 +118,7 @@ export function ecsStack(): Stack {
     natGateways: 1,
     flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } },
   });
+  acknowledgeFixtureNetwork(vpc);
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large') });
   return stack;
