@@ -173,7 +173,12 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
    *
    * @internal
    */
-  public static _forImage(scope: Construct, id: string, infrastructure?: IImageBuildInfrastructure, buildIsolation?: BuildIsolation): IImageBuildInfrastructure {
+  public static _forImage(
+    scope: Construct,
+    id: string,
+    infrastructure?: IImageBuildInfrastructure,
+    buildIsolation?: BuildIsolation,
+  ): IImageBuildInfrastructure {
     if (infrastructure && buildIsolation !== undefined) {
       throw new Error(`buildIsolation chooses the infrastructure when infrastructure is not given; set one of them, got infrastructure: '${infrastructure.node.path}' and buildIsolation: '${buildIsolation}'`);
     }

@@ -12,8 +12,8 @@ import {
   ParentImage,
   RecipeComponent,
 } from '../src';
-import { HardenedBaseRecipe, OperatingSystem, SecurityAgent } from '../src/hardened';
 import { newStack } from './util';
+import { HardenedBaseRecipe, OperatingSystem, SecurityAgent } from '../src/hardened';
 
 /** Two hardened images, each with an EDR installer from its own bucket, granted to its builds. */
 function twoImages(buildIsolation?: BuildIsolation): { stack: Stack; a: GoldenImage; b: GoldenImage } {
@@ -36,7 +36,10 @@ function resourcesGrantedTo(stack: Stack, infrastructure: ImageBuildInfrastructu
   const roleId = stack.getLogicalId(infrastructure.instanceRole.node.defaultChild as any);
   const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
     .filter(policy => JSON.stringify(policy.Properties.Roles).includes(roleId));
-  return policies.flatMap(policy => policy.Properties.PolicyDocument.Statement).flatMap((statement: any) => [statement.Resource].flat()).map(r => JSON.stringify(r));
+  return policies
+    .flatMap(policy => policy.Properties.PolicyDocument.Statement)
+    .flatMap((statement: any) => [statement.Resource].flat())
+    .map(resource => JSON.stringify(resource));
 }
 
 describe('buildIsolation', () => {

@@ -39,7 +39,8 @@ interface ServiceStatement {
  */
 function serviceStatements(stack: Stack): ServiceStatement[] {
   const found: ServiceStatement[] = [];
-  const resources = Object.fromEntries(Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>)
+  const all = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+  const resources = Object.fromEntries(Object.entries(all)
     .filter(([id]) => !/^Vpc(?!Infrastructure)/.test(id)));
   const fromDocument = (where: string, document: any) => {
     for (const statement of document?.Statement ?? []) {

@@ -16,8 +16,8 @@ import {
   PipelineSchedule,
   RecipeComponent,
 } from '../src';
-import { CisLevel, Hardening, HardenedBaseRecipe, OperatingSystem, SecurityAgent, StigLevel } from '../src/hardened';
 import { newStack } from './util';
+import { CisLevel, Hardening, HardenedBaseRecipe, OperatingSystem, SecurityAgent, StigLevel } from '../src/hardened';
 
 /**
  * The stacks the cdk-nag tests run the packs over, one per family of constructs, each using

@@ -198,7 +198,9 @@ describe('the log bucket this construct creates (fixed rather than acknowledged)
     const keyStatements = keyResource.Properties.KeyPolicy.Statement;
     expect(keyStatements).toHaveLength(2);
     expect(keyStatements[0]).toEqual({
-      Action: 'kms:*', Effect: 'Allow', Resource: '*',
+      Action: 'kms:*',
+      Effect: 'Allow',
+      Resource: '*',
       Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
     });
     expect(keyStatements[1]).toMatchObject({ Sid: 'ImageBuilderPublishesNotifications', Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } });
