@@ -7,8 +7,26 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { IMAGE_BUILDER_SERVICE_LINKED_ROLE, MANAGED_POLICIES, SERVICE_ENDPOINTS, SERVICE_PRINCIPALS } from './private/aws-catalogue';
-import { acknowledgeNagFindings, managedPolicyFinding, wildcardResourceFinding } from './private/nag-acknowledgments';
+import { acknowledgeNagFindings, inlinePolicyFindings, managedPolicyFinding, nistAndHipaaFindings, wildcardResourceFinding } from './private/nag-acknowledgments';
 import { validateIntegerInRange } from './private/validation';
+
+/**
+ * How a golden image's builds are isolated from other images' builds.
+ */
+export enum BuildIsolation {
+  /**
+   * The image builds on the stack's shared infrastructure (`ImageBuildInfrastructure.ofStack`):
+   * one instance role for every image, so a build can use every grant made to any image of
+   * the stack (installers, report buckets, playbooks).
+   */
+  SHARED = 'SHARED',
+  /**
+   * The image builds with its own instance role, instance profile and infrastructure
+   * configuration, so grants made for it reach its builds only. The log bucket and
+   * notification topic stay the stack's shared ones.
+   */
+  PER_IMAGE = 'PER_IMAGE',
+}
 
 /** The id of the per-stack infrastructure that GoldenImages share by default. */
 const SHARED_INFRASTRUCTURE_ID = 'GoldenAmiBuildInfrastructure';
@@ -88,6 +106,16 @@ export interface ImageBuildInfrastructureProps {
   readonly logBucket?: s3.IBucket;
 
   /**
+   * Where S3 server access logs of the log bucket this construct creates go (not with
+   * `logBucket`: configure access logging on your bucket). The bucket must accept server
+   * access log delivery from S3 (`logging.s3.amazonaws.com`).
+   *
+   * @default - no server access logs: reads and writes of build logs are audited only by
+   * CloudTrail S3 data events, where the account records them
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
    * How long build logs are kept in the bucket this construct creates (not with `logBucket`:
    * set the retention on your bucket).
    *
@@ -138,10 +166,47 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
     return new ImageBuildInfrastructure(stack, SHARED_INFRASTRUCTURE_ID);
   }
 
+  /**
+   * The infrastructure an image with id `id` in `scope` builds on: `infrastructure` when
+   * given, else per `buildIsolation` the stack's shared one or a new one of its own (named
+   * `<id>BuildInfrastructure`, next to the image) that writes to the shared log bucket and topic.
+   *
+   * @internal
+   */
+  public static _forImage(
+    scope: Construct,
+    id: string,
+    infrastructure?: IImageBuildInfrastructure,
+    buildIsolation?: BuildIsolation,
+  ): IImageBuildInfrastructure {
+    if (infrastructure && buildIsolation !== undefined) {
+      throw new Error(`buildIsolation chooses the infrastructure when infrastructure is not given; set one of them, got infrastructure: '${infrastructure.node.path}' and buildIsolation: '${buildIsolation}'`);
+    }
+    if (infrastructure) return infrastructure;
+    const shared = ImageBuildInfrastructure.ofStack(scope);
+    switch (buildIsolation ?? BuildIsolation.SHARED) {
+      case BuildIsolation.SHARED:
+        return shared;
+      case BuildIsolation.PER_IMAGE:
+        return new ImageBuildInfrastructure(scope, `${id}BuildInfrastructure`, {
+          logBucket: shared.logBucket,
+          notificationTopic: shared.notificationTopic,
+        });
+      default:
+        throw new Error(`buildIsolation must be a BuildIsolation value, got: '${buildIsolation}'`);
+    }
+  }
+
   public readonly infrastructureConfigurationArn: string;
   public readonly instanceRole: iam.IRole;
   public readonly logBucket: s3.IBucket;
   public readonly notificationTopic: sns.ITopic;
+
+  /**
+   * The KMS key that encrypts the log bucket and the topic this construct creates; undefined
+   * when both were given.
+   */
+  public readonly encryptionKey?: kms.IKey;
 
   /**
    * The instance profile of the build and test instances.
@@ -173,10 +238,18 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
     if (props.logBucket && props.logRetention) {
       throw new Error(`logRetention applies to the log bucket this construct creates; with logBucket, set the retention on your bucket, got logRetention: '${props.logRetention.toHumanString()}'`);
     }
-    this.logBucket = props.logBucket ?? this.createLogBucket(props.logRetention ?? Duration.days(90));
-    this.notificationTopic = props.notificationTopic ?? this.createTopic();
+    if (props.logBucket && props.accessLogsBucket) {
+      throw new Error(`accessLogsBucket applies to the log bucket this construct creates; with logBucket, configure access logging on your bucket, got accessLogsBucket: '${props.accessLogsBucket.node.path}'`);
+    }
+    // One key for what this construct creates: the build logs and the notifications.
+    this.encryptionKey = props.logBucket && props.notificationTopic ? undefined : this.createKey();
+    this.logBucket = props.logBucket ?? this.createLogBucket(this.encryptionKey!, props.logRetention ?? Duration.days(90), props.accessLogsBucket);
+    this.notificationTopic = props.notificationTopic ?? this.createTopic(this.encryptionKey!);
 
     const role = new iam.Role(this, 'InstanceRole', {
+      // No aws:SourceAccount/aws:SourceArn here: EC2 sets neither when an instance profile's
+      // role is assumed, so such a condition would stop the build instances from getting
+      // credentials. iam:PassRole on the instance profile is the control for EC2 roles.
       assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EC2.name),
       description: 'Golden AMI build and test instances',
       managedPolicies: [
@@ -189,6 +262,8 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
     this.instanceRole = role;
     this.grantLogUpload(role);
     acknowledgeNagFindings(role,
+      ...inlinePolicyFindings('The build role\'s grants (log upload, and what images grant their builds) are the role\'s default policy, '
+        + 'created and deleted with the role and sized to it; a managed policy would outlive the role and could be attached elsewhere'),
       {
         id: managedPolicyFinding('AwsSolutions-IAM4', MANAGED_POLICIES.SSM_MANAGED_INSTANCE_CORE.name),
         reason: 'Image Builder documents this AWS managed policy for build instances: it is the SSM agent channel that runs the components, and AWS keeps it current with the agent',
@@ -235,8 +310,15 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
    */
   public get lifecycleExecutionRole(): iam.IRole {
     if (!this._lifecycleExecutionRole) {
+      const stack = Stack.of(this);
       this._lifecycleExecutionRole = new iam.Role(this, 'LifecycleExecutionRole', {
-        assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.IMAGE_BUILDER.name),
+        // Confused deputy: only Image Builder acting for this account's lifecycle policies.
+        // aws:SourceAccount is set when a service principal calls on a resource's behalf
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount);
+        // Image Builder documents no aws:SourceArn format for lifecycle policies, so the account it is.
+        assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.IMAGE_BUILDER.name, {
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
         description: 'Image Builder lifecycle policies of golden AMIs',
         managedPolicies: [
           iam.ManagedPolicy.fromAwsManagedPolicyName(MANAGED_POLICIES.IMAGE_BUILDER_LIFECYCLE_EXECUTION.name),
@@ -270,29 +352,57 @@ export class ImageBuildInfrastructure extends Resource implements IImageBuildInf
     });
   }
 
-  private createLogBucket(retention: Duration): s3.IBucket {
+  private createKey(): kms.Key {
+    // The construct id predates the key's use for the log bucket: kept so the key is not replaced.
+    return new kms.Key(this, 'TopicKey', {
+      description: 'Golden AMI build logs and notifications',
+      enableKeyRotation: true,
+    });
+  }
+
+  private createLogBucket(key: kms.IKey, retention: Duration, accessLogsBucket?: s3.IBucket): s3.IBucket {
     validateIntegerInRange('logRetention (days)', retention.toDays(), 1, 36500);
     const bucket = new s3.Bucket(this, 'LogBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      // SSE-KMS with the infrastructure's key: the build role gets GenerateDataKey and Decrypt
+      // on it (grantLogUpload); readers of the logs need Decrypt too. The bucket key keeps the
+      // KMS requests (and their cost) to one per object batch.
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: retention, abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      // Versioned, so an overwritten or deleted log stays recoverable for 30 days.
+      versioned: true,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: accessLogsBucket ? `${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}/` : undefined,
+      lifecycleRules: [{
+        expiration: retention,
+        noncurrentVersionExpiration: Duration.days(30),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
       // Build logs are audit evidence: keep them when the stack goes.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeNagFindings(bucket, {
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is itself a log bucket: only the build instance role writes to it, under one prefix. Server access logs would need another bucket with the same finding; CloudTrail S3 data events audit object access where required',
-    });
+    acknowledgeNagFindings(bucket,
+      ...nistAndHipaaFindings('S3BucketReplicationEnabled', 'Build logs are evidence of builds in this region and expire after logRetention; '
+        + 'a cross-region copy needs a bucket and key in another region that only the user can choose. The bucket is versioned, so bring a logBucket with replication where required'),
+    );
+    if (!accessLogsBucket) {
+      acknowledgeNagFindings(bucket,
+        {
+          id: 'AwsSolutions-S1',
+          reason: 'This bucket is itself a log bucket: only the build instance role writes to it, under one prefix. Server access logs need a bucket the user chooses (accessLogsBucket); '
+            + 'without one, CloudTrail S3 data events audit object access where required',
+        },
+        ...nistAndHipaaFindings('S3BucketLoggingEnabled', 'This bucket is itself a log bucket, written only by the build instance role under one prefix. '
+          + 'Set accessLogsBucket to send its server access logs to a bucket of your choice; without one, CloudTrail S3 data events audit object access where required'),
+      );
+    }
     return bucket;
   }
 
-  private createTopic(): sns.ITopic {
-    const key = new kms.Key(this, 'TopicKey', {
-      description: 'Golden AMI build notifications',
-      enableKeyRotation: true,
-    });
+  private createTopic(key: kms.IKey): sns.ITopic {
     // Image Builder publishes with its service-linked role. Naming that role as a principal
     // would fail key creation in accounts where it does not exist yet, so match it by ARN.
     key.addToResourcePolicy(new iam.PolicyStatement({

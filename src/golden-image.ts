@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnDistributionConfiguration, CfnImagePipeline, CfnLifecyclePolicy } from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct, IConstruct } from 'constructs';
-import { IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-infrastructure';
+import { BuildIsolation, IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-infrastructure';
 import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './distribution';
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
@@ -148,9 +148,19 @@ export interface GoldenImageOptions {
   /**
    * The build infrastructure.
    *
-   * @default ImageBuildInfrastructure.ofStack(this) - one set shared by the stack's golden images
+   * @default - per `buildIsolation`: the stack's shared infrastructure (`ImageBuildInfrastructure.ofStack`), or one of the image's own
    */
   readonly infrastructure?: IImageBuildInfrastructure;
+
+  /**
+   * Whether the image's builds share the stack's instance role with other images, when
+   * `infrastructure` is not given. With `PER_IMAGE`, the image gets its own instance role,
+   * instance profile and infrastructure configuration, so what is granted to its builds
+   * (installers, report buckets, playbooks) reaches no other image's builds.
+   *
+   * @default BuildIsolation.SHARED
+   */
+  readonly buildIsolation?: BuildIsolation;
 
   /**
    * Regions that receive a copy of the AMI. The build region is always one of them.
@@ -433,7 +443,7 @@ export class GoldenImage extends GoldenImageBase {
     validateImageBuilderName('imageName', this.imageName);
     this.ssmParameterName = props.ssmParameterName ?? `/golden-ami/${this.imageName}/latest`;
     validateSsmParameterName('ssmParameterName', this.ssmParameterName);
-    this.infrastructure = props.infrastructure ?? ImageBuildInfrastructure.ofStack(this);
+    this.infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
 
     this.regions = distributionRegions(stack.region, props.regions ?? []);
 

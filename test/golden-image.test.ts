@@ -613,7 +613,7 @@ describe('build infrastructure', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^GoldenAmiBuildInfrastructureInstanceRole') }],
       PolicyDocument: {
-        Statement: [
+        Statement: Match.arrayWith([
           Match.objectLike({
             Effect: 'Allow',
             Action: Match.arrayWith(['s3:PutObject']),
@@ -621,7 +621,7 @@ describe('build infrastructure', () => {
               'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GoldenAmiBuildInfrastructureLogBucket'), 'Arn'] }, '/imagebuilder-logs/*']],
             },
           }),
-        ],
+        ]),
       },
     });
   });

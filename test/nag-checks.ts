@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
 /**
@@ -14,6 +14,13 @@ export interface NagPack {
   };
 }
 
+/** The three packs the library is checked against, by name, each made fresh per run. */
+export const NAG_PACKS: Array<[string, () => NagPack]> = [
+  ['AwsSolutions', () => new AwsSolutionsChecks()],
+  ['NIST.800.53.R5', () => new NIST80053R5Checks()],
+  ['HIPAA.Security', () => new HIPAASecurityChecks()],
+];
+
 export interface NagFinding {
   readonly rule: string;
   readonly severity: string;
@@ -27,6 +34,16 @@ export function nagFindings(scope: IConstruct, pack: NagPack = new AwsSolutionsC
     severity: violation.severity ?? 'unknown',
     path: resource.constructPath ?? resource.resourceLogicalId ?? '(no path)',
   })));
+}
+
+/** Every unacknowledged finding of the three packs in `scope`, errors and warnings alike. */
+export function allNagFindings(scope: IConstruct): NagFinding[] {
+  return NAG_PACKS.flatMap(([, pack]) => nagFindings(scope, pack()));
+}
+
+/** How many unacknowledged findings each pack reports in `scope`, by pack name. */
+export function nagCounts(scope: IConstruct): Record<string, number> {
+  return Object.fromEntries(NAG_PACKS.map(([name, pack]) => [name, nagFindings(scope, pack()).length]));
 }
 
 export interface NagAcknowledgment {

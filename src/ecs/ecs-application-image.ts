@@ -110,13 +110,14 @@ export class EcsApplicationImage extends GoldenImage {
   constructor(scope: Construct, id: string, props: EcsApplicationImageProps) {
     const parentOs = props.parent._operatingSystem;
     if (parentOs) checkParentOperatingSystem(parentOs, props.parent._goldenImage?.node.path ?? props.parent.baseImage.parentImage);
-    const infrastructure = props.infrastructure ?? ImageBuildInfrastructure.ofStack(scope);
+    const infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
     const logShippingAgent = props.logShippingAgent ?? LogShippingAgent.cloudWatchAgent();
     const recipe = createApplicationRecipe(scope, id, props, logShippingAgent, infrastructure.instanceRole);
     const sameEnvironmentParent = props.parent._sameEnvironmentPipeline(Stack.of(scope));
     super(scope, id, {
       ...props,
       infrastructure,
+      buildIsolation: undefined,
       recipe,
       // A parent in another account or region cannot send its build events here: check it
       // daily and build when it has a new version.

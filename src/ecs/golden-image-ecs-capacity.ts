@@ -8,7 +8,7 @@ import { IGoldenImage } from '../golden-image';
 import { ImagePlatform } from '../platform';
 import { MANAGED_POLICIES, SERVICE_PRINCIPALS } from '../private/aws-catalogue';
 import { ecsClusterUserData, validateEcsClusterName } from '../private/ecs-cluster';
-import { acknowledgeNagFindings, managedPolicyFinding } from '../private/nag-acknowledgments';
+import { acknowledgeNagFindings, inlinePolicyFindings, managedPolicyFinding } from '../private/nag-acknowledgments';
 import { validateIntegerInRange } from '../private/validation';
 
 /**
@@ -135,12 +135,14 @@ export class GoldenImageEcsCapacity extends Construct {
     const imageName = props.image.node.path;
 
     const role = new iam.Role(this, 'InstanceRole', {
+      // No aws:SourceAccount/aws:SourceArn: EC2 sets neither when an instance profile's role is assumed.
       assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EC2.name),
       description: `ECS container instances of ${imageName}`,
       // The SSM agent is part of the image: Session Manager instead of SSH.
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(MANAGED_POLICIES.SSM_MANAGED_INSTANCE_CORE.name)],
     });
-    acknowledgeNagFindings(role, {
+    acknowledgeNagFindings(role, ...inlinePolicyFindings('The ECS agent\'s grants on this cluster are the role\'s default policy, created and deleted with the role; '
+      + 'a managed policy would outlive the role and could be attached elsewhere'), {
       id: managedPolicyFinding('AwsSolutions-IAM4', MANAGED_POLICIES.SSM_MANAGED_INSTANCE_CORE.name),
       reason: 'The AWS managed policy Session Manager and Inspector document for the SSM agent baked into the image; AWS keeps it current with the agent',
     }, {

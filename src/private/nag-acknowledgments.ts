@@ -45,6 +45,22 @@ export function acknowledgeRules(scope: IConstruct, namespace: string, acknowled
 }
 
 /**
+ * The NIST 800-53 R5 and HIPAA Security findings of one rule (the two packs share rule names
+ * and report the same resources), with one reason.
+ */
+export function nistAndHipaaFindings(rule: string, reason: string): NagAcknowledgment[] {
+  return [{ id: `NIST.800.53.R5-${rule}`, reason }, { id: `HIPAA.Security-${rule}`, reason }];
+}
+
+/**
+ * The IAMNoInlinePolicy findings of a role whose grants are its CDK default policy (an
+ * `AWS::IAM::Policy` attached to that role only).
+ */
+export function inlinePolicyFindings(reason: string): NagAcknowledgment[] {
+  return nistAndHipaaFindings('IAMNoInlinePolicy', reason);
+}
+
+/**
  * The finding id of an AWS managed policy attached to a role, as cdk-nag names it
  * (`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/<name>]`).
  */

@@ -1,34 +1,38 @@
-import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { AnsiblePlaybook, EcsApplicationImage, GoldenImage, ImageRecipe, LogShippingAgent, ParentImage, RecipeComponent } from '../../src';
-import { nagFindings } from '../nag-checks';
-import { newStack } from '../util';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { NAG_PACKS, nagFindings, recordedAcknowledgments } from '../nag-checks';
+import { ecsStack } from '../nag-stacks';
 
-/** A factory with a golden image and an ECS application image on it, and a cluster on that. */
-function ecsStack(): Stack {
-  const stack = newStack('EcsFactory');
-  const golden = new GoldenImage(stack, 'Base', {
-    imageName: 'al2023-base',
-    recipe: new ImageRecipe(stack, 'BaseRecipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
+describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image factory and its capacity', () => {
+  test.each(NAG_PACKS.map(([name, pack]) => [name, pack] as const))('%s finds nothing unacknowledged, errors and warnings alike', (_name, pack) => {
+    expect(nagFindings(ecsStack(), pack())).toEqual([]);
   });
-  const image = new EcsApplicationImage(stack, 'App', {
-    imageName: 'ecs-app',
-    parent: ParentImage.fromGoldenImage(golden),
-    logShippingAgent: LogShippingAgent.fluentBit(),
-    playbooks: [AnsiblePlaybook.fromDirectory(path.join(__dirname, 'fixtures', 'ansible'))],
-  });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    natGateways: 1,
-    flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } },
-  });
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-  image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large') });
-  return stack;
-}
 
-test('an ECS image factory and its capacity have no unacknowledged AwsSolutions finding', () => {
-  expect(nagFindings(ecsStack())).toEqual([]);
+  test('every acknowledgment gives a reason; the rebuild roles and the capacity role acknowledge only their inline default policy', () => {
+    const stack = ecsStack();
+    const acknowledged = recordedAcknowledgments(stack);
+    for (const { reason } of acknowledged) {
+      expect(reason.trim().length).toBeGreaterThan(40);
+    }
+    const inline = acknowledged.filter(({ id }) => id.endsWith('-IAMNoInlinePolicy') && !id.startsWith('AwsSolutions')).map(({ path, id }) => `${path} ${id}`);
+    expect(inline.sort()).toEqual([
+      'EcsFactory/App/RebuildOnParentUpdate/AutomationRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/App/RebuildOnParentUpdate/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/App/RebuildOnParentUpdate/EventsRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/App/RebuildOnParentUpdate/EventsRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/Cluster/Capacity/InstanceRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/Cluster/Capacity/InstanceRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/GoldenAmiBuildInfrastructure/InstanceRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/GoldenAmiBuildInfrastructure/InstanceRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/Vpc HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/Vpc NIST.800.53.R5-IAMNoInlinePolicy',
+    ]);
+  });
+
+  test('as validation plugins, the three packs let the app synthesize', () => {
+    const stack = ecsStack();
+    const app = stack.node.root as App;
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app));
+    expect(app.synth().getStackByName(stack.stackName).template.Resources).toBeDefined();
+  });
 });

@@ -1,41 +1,26 @@
 import { App, Validations } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { GoldenImage } from '../../src/golden-image';
-import { CisLevel, Hardening, HardenedBaseRecipe, OperatingSystem, SecurityAgent, StigLevel } from '../../src/hardened';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import * as nagAcknowledgments from '../../src/private/nag-acknowledgments';
-import { nagFindings, recordedAcknowledgments } from '../nag-checks';
-import { newStack } from '../util';
+import { NAG_PACKS, nagFindings, recordedAcknowledgments } from '../nag-checks';
+import { hardenedStack } from '../nag-stacks';
 
-/** A factory stack with hardened recipes using every feature that touches IAM or S3. */
-function hardenedStack() {
-  const stack = newStack('Hardened');
-  const installers = s3.Bucket.fromBucketName(stack, 'Installers', 'security-installers');
-  const evidence = s3.Bucket.fromBucketName(stack, 'Evidence', 'audit-evidence');
-  const linux = new HardenedBaseRecipe(stack, 'Ubuntu', {
-    operatingSystem: OperatingSystem.UBUNTU_22_04,
-    hardening: Hardening.cis(CisLevel.LEVEL_2),
-    securityAgents: [
-      SecurityAgent.fromS3Installer({ name: 'edr', bucket: installers, key: 'edr/sensor.deb', installCommand: 'dpkg -i "$INSTALLER"', checkCommand: '/opt/edr/bin/edrctl status', serviceName: 'edr' }),
-    ],
-  });
-  const linuxImage = new GoldenImage(stack, 'UbuntuImage', { recipe: linux });
-  linux.grantBuildAccess(linuxImage.infrastructure.instanceRole);
-  const windows = new HardenedBaseRecipe(stack, 'Windows', { operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, hardening: Hardening.stig(StigLevel.HIGH), scapScan: { reportBucket: evidence } });
-  const windowsImage = new GoldenImage(stack, 'WindowsImage', { recipe: windows });
-  windows.grantBuildAccess(windowsImage.infrastructure.instanceRole);
-  return stack;
-}
-
-describe('cdk-nag AwsSolutions on HardenedBaseRecipe + GoldenImage', () => {
-  test('finds nothing unacknowledged, errors and warnings alike', () => {
-    expect(nagFindings(hardenedStack().node.root)).toEqual([]);
+describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on HardenedBaseRecipe + GoldenImage', () => {
+  test.each(NAG_PACKS.map(([name, pack]) => [name, pack] as const))('%s finds nothing unacknowledged, errors and warnings alike', (_name, pack) => {
+    expect(nagFindings(hardenedStack().node.root, pack())).toEqual([]);
   });
 
-  test('as a validation plugin, lets the app synthesize', () => {
+  test('every acknowledgment gives a reason', () => {
+    const acknowledged = recordedAcknowledgments(hardenedStack());
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { reason } of acknowledged) {
+      expect(reason.trim().length).toBeGreaterThan(40);
+    }
+  });
+
+  test('as validation plugins, the three packs let the app synthesize', () => {
     const stack = hardenedStack();
     const app = stack.node.root as App;
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app));
     expect(app.synth().getStackByName(stack.stackName).template.Resources).toBeDefined();
   });
 

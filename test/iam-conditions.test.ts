@@ -1,0 +1,113 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BuildIsolation, GoldenImage, ImageBuildInfrastructure, ImageLifecycle, ImageRecipe, RecipeComponent } from '../src';
+import { ecsStack, factoryStack, hardenedStack } from './nag-stacks';
+import { newStack } from './util';
+
+/**
+ * Every trust and resource policy the library writes for an AWS service principal says on
+ * whose behalf the service may act (aws:SourceAccount or aws:SourceArn), so that another
+ * account cannot use the service as a confused deputy against these resources:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+ *
+ * The exception is ec2.amazonaws.com in the trust of instance roles: EC2 sets neither key
+ * when an instance profile's role is assumed, so a condition would keep the instances from
+ * getting credentials; iam:PassRole on the profile is what controls who uses such a role.
+ */
+const NO_SOURCE_CONDITION_POSSIBLE = new Set(['ec2.amazonaws.com']);
+
+/** Every stack that, together, uses every construct and feature that writes such a policy. */
+function everyStack(): Stack[] {
+  const isolated = newStack('Isolated');
+  new GoldenImage(isolated, 'Image', {
+    recipe: new ImageRecipe(isolated, 'Recipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
+    buildIsolation: BuildIsolation.PER_IMAGE,
+    lifecycle: ImageLifecycle.byCount({ keepLatest: 3 }),
+  });
+  return [factoryStack(), hardenedStack(), ecsStack(), isolated];
+}
+
+interface ServiceStatement {
+  readonly where: string;
+  readonly services: string[];
+  readonly condition: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The statements for service principals in the library's resources. The fixture VPCs (the
+ * user's network, with aws-cdk-lib's flow log role) are left out.
+ */
+function serviceStatements(stack: Stack): ServiceStatement[] {
+  const found: ServiceStatement[] = [];
+  const all = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+  const resources = Object.fromEntries(Object.entries(all)
+    .filter(([id]) => !/^Vpc(?!Infrastructure)/.test(id)));
+  const fromDocument = (where: string, document: any) => {
+    for (const statement of document?.Statement ?? []) {
+      const services = [statement.Principal?.Service ?? []].flat();
+      if (services.length > 0) found.push({ where, services, condition: statement.Condition ?? {} });
+    }
+  };
+  for (const [id, { Type, Properties }] of Object.entries(resources)) {
+    const where = `${stack.stackName}.${id} (${Type})`;
+    if (Type === 'AWS::IAM::Role') fromDocument(where, Properties.AssumeRolePolicyDocument);
+    if (Type === 'AWS::SNS::TopicPolicy') fromDocument(where, Properties.PolicyDocument);
+    if (Type === 'AWS::KMS::Key') fromDocument(where, Properties.KeyPolicy);
+    if (Type === 'AWS::S3::BucketPolicy') fromDocument(where, Properties.PolicyDocument);
+    if (Type === 'AWS::Lambda::Permission' && typeof Properties.Principal === 'string' && Properties.Principal.endsWith('.amazonaws.com')) {
+      const condition: Record<string, Record<string, unknown>> = {};
+      if (Properties.SourceAccount) condition.StringEquals = { 'aws:SourceAccount': Properties.SourceAccount };
+      if (Properties.SourceArn) condition.ArnLike = { 'aws:SourceArn': Properties.SourceArn };
+      found.push({ where, services: [Properties.Principal], condition });
+    }
+  }
+  return found;
+}
+
+function sourceKeys(condition: Record<string, Record<string, unknown>>): string[] {
+  return Object.values(condition).flatMap(keys => Object.keys(keys)).filter(key => key === 'aws:SourceAccount' || key === 'aws:SourceArn');
+}
+
+describe('confused-deputy conditions', () => {
+  test('every service principal the library trusts or grants is limited by aws:SourceAccount or aws:SourceArn (ec2.amazonaws.com instance roles excepted)', () => {
+    const statements = everyStack().flatMap(serviceStatements);
+    const unconditioned = statements
+      .filter(statement => statement.services.some(service => !NO_SOURCE_CONDITION_POSSIBLE.has(service)))
+      .filter(statement => sourceKeys(statement.condition).length === 0)
+      .map(statement => `${statement.where}: ${statement.services.join(', ')}`);
+    expect(unconditioned).toEqual([]);
+    // The walk saw the roles it is about (so it cannot pass by finding nothing).
+    const services = new Set(statements.flatMap(statement => statement.services));
+    expect([...services].sort()).toEqual(['ec2.amazonaws.com', 'events.amazonaws.com', 'imagebuilder.amazonaws.com', 'ssm.amazonaws.com']);
+  });
+
+  test('the EventBridge role of the rebuild trusts exactly the rule that starts the rebuild, in this account', () => {
+    const stack = ecsStack();
+    const template = Template.fromStack(stack);
+    const rebuild = stack.node.findChild('App').node.findChild('RebuildOnParentUpdate');
+    const rule = template.toJSON().Resources[stack.getLogicalId(rebuild.node.findChild('ParentPublished').node.defaultChild as any)];
+    const ruleName = rule.Properties.Name;
+    expect(ruleName).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
+    const role = template.toJSON().Resources[stack.getLogicalId(rebuild.node.findChild('EventsRole').node.defaultChild as any)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '111111111111' },
+        ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:111111111111:rule/${ruleName}`]] } },
+      },
+    }]);
+  });
+
+  test('the Automation role of the rebuild and the lifecycle execution role trust their service for this account only', () => {
+    const stack = ecsStack();
+    const infrastructure = ImageBuildInfrastructure.ofStack(stack);
+    void infrastructure.lifecycleExecutionRole;
+    const trusts = serviceStatements(stack).filter(statement => !statement.services.includes('ec2.amazonaws.com') && !statement.services.includes('events.amazonaws.com'));
+    expect(trusts.map(statement => [statement.services, statement.condition]).sort()).toEqual([
+      [['imagebuilder.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+      [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+    ]);
+  });
+});

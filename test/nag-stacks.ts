@@ -1,0 +1,125 @@
+import * as path from 'path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  AnsiblePlaybook,
+  EcsApplicationImage,
+  GoldenImage,
+  ImageBuildInfrastructure,
+  ImageLifecycle,
+  ImageRecipe,
+  ImageSharing,
+  LogShippingAgent,
+  ParentImage,
+  PipelineSchedule,
+  RecipeComponent,
+} from '../src';
+import { newStack } from './util';
+import { CisLevel, Hardening, HardenedBaseRecipe, OperatingSystem, SecurityAgent, StigLevel } from '../src/hardened';
+
+/**
+ * The stacks the cdk-nag tests run the packs over, one per family of constructs, each using
+ * every feature that creates IAM, S3, KMS, SNS or EventBridge resources.
+ */
+
+/**
+ * The fixture VPCs stand for the landing zone's network, which the user owns: their NIST and
+ * HIPAA findings are acknowledged here so the tests see the library's findings only.
+ */
+export function acknowledgeFixtureNetwork(vpc: ec2.Vpc): void {
+  const rules = ['VPCDefaultSecurityGroupClosed', 'VPCSubnetAutoAssignPublicIpDisabled', 'VPCNoUnrestrictedRouteToIGW', 'IAMNoInlinePolicy', 'CloudWatchLogGroupEncrypted'];
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+    for (const rule of rules) {
+      Validations.of(vpc).acknowledge({ id: `${pack}-${rule}`, reason: 'Test fixture: the landing zone network belongs to the user, not to the library under test' });
+    }
+  }
+}
+
+/**
+ * A factory stack with two golden images: one built in a VPC on its own infrastructure,
+ * with lifecycle, copies, sharing and a schedule; one on the stack's shared infrastructure.
+ */
+export function factoryStack(): Stack {
+  const stack = newStack('Factory');
+  // The VPC stands for the landing zone's network: compliant on its own (flow logs).
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } },
+  });
+  acknowledgeFixtureNetwork(vpc);
+  const infrastructure = new ImageBuildInfrastructure(stack, 'VpcInfrastructure', {
+    vpc,
+    instanceTypes: [new ec2.InstanceType('m7i.large')],
+    instanceTags: { purpose: 'golden-ami-build' },
+  });
+  new GoldenImage(stack, 'Base', {
+    recipe: new ImageRecipe(stack, 'BaseRecipe', {
+      components: [
+        RecipeComponent.awsManaged('update-linux'),
+        RecipeComponent.fromScript({ name: 'harden', script: 'echo "hardening"' }),
+      ],
+    }),
+    infrastructure,
+    lifecycle: ImageLifecycle.byAge({ deprecateAfter: Duration.days(30), deleteAfter: Duration.days(90), retainAtLeast: 2 }),
+    copyToAccounts: ['222222222222'],
+    shareWith: [
+      ImageSharing.account('333333333333'),
+      ImageSharing.organizationalUnit('arn:aws:organizations::444444444444:ou/o-abcdefghij/ou-abcd-12345678'),
+    ],
+    regions: ['eu-central-1'],
+    schedule: PipelineSchedule.rate(Duration.days(7), { onlyWhenDependenciesUpdated: true }),
+  });
+  new GoldenImage(stack, 'App', {
+    recipe: new ImageRecipe(stack, 'AppRecipe', {
+      components: [RecipeComponent.awsManaged('amazon-cloudwatch-agent-linux')],
+    }),
+  });
+  return stack;
+}
+
+/** A factory stack with hardened recipes using every feature that touches IAM or S3. */
+export function hardenedStack(): Stack {
+  const stack = newStack('Hardened');
+  const installers = s3.Bucket.fromBucketName(stack, 'Installers', 'security-installers');
+  const evidence = s3.Bucket.fromBucketName(stack, 'Evidence', 'audit-evidence');
+  const linux = new HardenedBaseRecipe(stack, 'Ubuntu', {
+    operatingSystem: OperatingSystem.UBUNTU_22_04,
+    hardening: Hardening.cis(CisLevel.LEVEL_2),
+    securityAgents: [
+      SecurityAgent.fromS3Installer({ name: 'edr', bucket: installers, key: 'edr/sensor.deb', installCommand: 'dpkg -i "$INSTALLER"', checkCommand: '/opt/edr/bin/edrctl status', serviceName: 'edr' }),
+    ],
+  });
+  const linuxImage = new GoldenImage(stack, 'UbuntuImage', { recipe: linux });
+  linux.grantBuildAccess(linuxImage.infrastructure.instanceRole);
+  const windows = new HardenedBaseRecipe(stack, 'Windows', { operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, hardening: Hardening.stig(StigLevel.HIGH), scapScan: { reportBucket: evidence } });
+  const windowsImage = new GoldenImage(stack, 'WindowsImage', { recipe: windows });
+  windows.grantBuildAccess(windowsImage.infrastructure.instanceRole);
+  return stack;
+}
+
+/** A factory with a golden image and an ECS application image on it, and a cluster on that. */
+export function ecsStack(): Stack {
+  const stack = newStack('EcsFactory');
+  const golden = new GoldenImage(stack, 'Base', {
+    imageName: 'al2023-base',
+    recipe: new ImageRecipe(stack, 'BaseRecipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
+  });
+  const image = new EcsApplicationImage(stack, 'App', {
+    imageName: 'ecs-app',
+    parent: ParentImage.fromGoldenImage(golden),
+    logShippingAgent: LogShippingAgent.fluentBit(),
+    playbooks: [AnsiblePlaybook.fromDirectory(path.join(__dirname, 'ecs', 'fixtures', 'ansible'))],
+  });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    natGateways: 1,
+    flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } },
+  });
+  acknowledgeFixtureNetwork(vpc);
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large') });
+  return stack;
+}
