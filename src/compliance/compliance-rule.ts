@@ -1,8 +1,7 @@
-import { CfnResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -144,6 +143,13 @@ export interface GoldenAmiComplianceRuleProps {
 
   /**
    * The topic for notifications; setting it turns notifications on.
+   *
+   * The construct adds to the topic's policy (and, when the topic's KMS key is known to the
+   * app, to the key's policy) the grants EventBridge needs, limited to this construct's rule
+   * with `aws:SourceArn` and `aws:SourceAccount`. An imported topic or key keeps its own
+   * policy: allow `events.amazonaws.com` there (`sns:Publish`; `kms:Decrypt` and
+   * `kms:GenerateDataKey` for an encrypted topic), with the rule's ARN
+   * (`notificationRule.ruleArn`) as `aws:SourceArn`.
    *
    * @default - a KMS-encrypted topic, when `notifications` is true
    */
@@ -413,8 +419,37 @@ export class GoldenAmiComplianceRule extends Construct {
       throw new Error('notificationTopic is set but notifications is false: leave notifications unset or true to use the topic');
     }
     if (props.notifications || props.notificationTopic) {
-      this.notificationTopic = props.notificationTopic ?? this.newTopic();
+      // The rule's ARN from a name chosen here, so the topic's and the key's policies can name
+      // it as aws:SourceArn (for rule targets EventBridge sets aws:SourceArn to the rule ARN and
+      // aws:SourceAccount to its account:
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html).
+      const stack = Stack.of(this);
+      const ruleName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+      const ruleArn = `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:rule/${ruleName}`;
+      const topic = props.notificationTopic ?? this.newTopic(ruleArn);
+      this.notificationTopic = topic;
+      // Publishing is granted here, with the conditions; aws-events-targets' SnsTopic would add
+      // an unconditioned sns:Publish (and key grant) for events.amazonaws.com.
+      topic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'NonCompliantRulePublishes',
+        principals: [new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name)],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: eventsRuleConditions(stack.account, ruleArn),
+      }));
+      // A topic of the user's, encrypted with a key this app holds: the same grant on its key
+      // (a key defined elsewhere needs it in its own policy, as documented on the prop).
+      if (props.notificationTopic?.masterKey) {
+        props.notificationTopic.masterKey.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'GoldenAmiComplianceRuleEncrypts',
+          principals: [new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: eventsRuleConditions(stack.account, ruleArn),
+        }));
+      }
       this.notificationRule = new events.Rule(this, 'NonCompliant', {
+        ruleName,
         description: 'A resource became NON_COMPLIANT with the golden AMI compliance rule',
         eventPattern: {
           source: ['aws.config'],
@@ -424,12 +459,15 @@ export class GoldenAmiComplianceRule extends Construct {
             newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
           },
         },
-        targets: [new targets.SnsTopic(this.notificationTopic, {
-          message: events.RuleTargetInput.fromText(
+      });
+      this.notificationRule.addTarget({
+        bind: () => ({
+          arn: topic.topicArn,
+          input: events.RuleTargetInput.fromText(
             `${events.EventField.fromPath('$.detail.resourceType')} ${events.EventField.fromPath('$.detail.resourceId')} in account ${events.EventField.fromPath('$.account')} `
             + `does not use an approved golden AMI: ${events.EventField.fromPath('$.detail.newEvaluationResult.annotation')}`,
           ),
-        })],
+        }),
       });
     }
   }
@@ -513,16 +551,18 @@ export class GoldenAmiComplianceRule extends Construct {
     return role;
   }
 
-  private newTopic(): sns.ITopic {
+  private newTopic(ruleArn: string): sns.ITopic {
     const key = new kms.Key(this, 'TopicKey', {
       enableKeyRotation: true,
       description: 'Encrypts the golden AMI compliance notifications',
     });
-    // EventBridge publishes to the encrypted topic.
+    // EventBridge publishes to the encrypted topic: this rule only.
     key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'NonCompliantRuleEncrypts',
       principals: [new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name)],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
+      conditions: eventsRuleConditions(Stack.of(this).account, ruleArn),
     }));
     return new sns.Topic(this, 'Topic', {
       displayName: 'Golden AMI compliance: non-compliant resources',
@@ -530,6 +570,14 @@ export class GoldenAmiComplianceRule extends Construct {
       enforceSSL: true,
     });
   }
+}
+
+/** Confused-deputy conditions for what one EventBridge rule does as events.amazonaws.com. */
+function eventsRuleConditions(account: string, ruleArn: string): Record<string, unknown> {
+  return {
+    StringEquals: { 'aws:SourceAccount': account },
+    ArnEquals: { 'aws:SourceArn': ruleArn },
+  };
 }
 
 function resourceTypesOf(types: EvaluatedResourceType[] | undefined): EvaluatedResourceType[] {

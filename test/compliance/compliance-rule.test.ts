@@ -1,6 +1,7 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as config from 'aws-cdk-lib/aws-config';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   ApprovalSource,
@@ -211,6 +212,46 @@ describe('GoldenAmiComplianceRule, account rule', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
     expect(rule.notificationTopic).toBeDefined();
+  });
+
+  test('notifications: events.amazonaws.com may publish and encrypt for this rule only, in one statement each', () => {
+    const stack = newStack();
+    const rule = new GoldenAmiComplianceRule(stack, 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami')], notifications: true });
+    const template = Template.fromStack(stack);
+    const ruleName = Object.values(template.findResources('AWS::Events::Rule'))[0].Properties.Name;
+    expect(ruleName).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+    const expected = {
+      StringEquals: { 'aws:SourceAccount': '111111111111' },
+      ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:111111111111:rule/${ruleName}`]] } },
+    };
+    const serviceStatements = (statements: any[]) => statements.filter(statement => statement.Principal?.Service === 'events.amazonaws.com');
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const keyStatements = serviceStatements(key.Properties.KeyPolicy.Statement);
+    expect(keyStatements).toHaveLength(1);
+    expect(keyStatements[0]).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: expected });
+    const [topicPolicy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const topicStatements = serviceStatements(topicPolicy.Properties.PolicyDocument.Statement);
+    expect(topicStatements).toHaveLength(1);
+    expect(topicStatements[0]).toMatchObject({ Action: 'sns:Publish', Condition: expected });
+    expect(stack.resolve(rule.notificationRule!.ruleArn)).toBeDefined();
+  });
+
+  test('notifications to a topic of the app with its own key: the topic and the key get the conditioned grants', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'OpsKey', { enableKeyRotation: true });
+    const topic = new sns.Topic(stack, 'Ops', { masterKey: key, enforceSSL: true });
+    new GoldenAmiComplianceRule(stack, 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami')], notificationTopic: topic });
+    const template = Template.fromStack(stack);
+    const condition = Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' }, ArnEquals: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Condition: condition })]) },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Condition: condition })]) },
+    });
+    const unconditioned = (statements: any[]) => statements.filter(statement => statement.Principal?.Service === 'events.amazonaws.com' && !statement.Condition);
+    for (const resource of Object.values(template.findResources('AWS::KMS::Key'))) expect(unconditioned(resource.Properties.KeyPolicy.Statement)).toEqual([]);
+    for (const resource of Object.values(template.findResources('AWS::SNS::TopicPolicy'))) expect(unconditioned(resource.Properties.PolicyDocument.Statement)).toEqual([]);
   });
 
   test('notifications to a topic the user brings', () => {
