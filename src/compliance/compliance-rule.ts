@@ -423,7 +423,6 @@ export class GoldenAmiComplianceRule extends Construct {
       // it as aws:SourceArn (for rule targets EventBridge sets aws:SourceArn to the rule ARN and
       // aws:SourceAccount to its account:
       // https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html).
-      const stack = Stack.of(this);
       const ruleName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
       const ruleArn = `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:rule/${ruleName}`;
       const topic = props.notificationTopic ?? this.newTopic(ruleArn);

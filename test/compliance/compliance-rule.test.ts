@@ -224,7 +224,7 @@ describe('GoldenAmiComplianceRule, account rule', () => {
       StringEquals: { 'aws:SourceAccount': '111111111111' },
       ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:111111111111:rule/${ruleName}`]] } },
     };
-    const serviceStatements = (statements: any[]) => statements.filter(statement => statement.Principal?.Service === 'events.amazonaws.com');
+    const serviceStatements = (policy: any[]) => policy.filter(statement => statement.Principal?.Service === 'events.amazonaws.com');
     const [key] = Object.values(template.findResources('AWS::KMS::Key'));
     const keyStatements = serviceStatements(key.Properties.KeyPolicy.Statement);
     expect(keyStatements).toHaveLength(1);
@@ -249,7 +249,7 @@ describe('GoldenAmiComplianceRule, account rule', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Condition: condition })]) },
     });
-    const unconditioned = (statements: any[]) => statements.filter(statement => statement.Principal?.Service === 'events.amazonaws.com' && !statement.Condition);
+    const unconditioned = (policy: any[]) => policy.filter(statement => statement.Principal?.Service === 'events.amazonaws.com' && !statement.Condition);
     for (const resource of Object.values(template.findResources('AWS::KMS::Key'))) expect(unconditioned(resource.Properties.KeyPolicy.Statement)).toEqual([]);
     for (const resource of Object.values(template.findResources('AWS::SNS::TopicPolicy'))) expect(unconditioned(resource.Properties.PolicyDocument.Statement)).toEqual([]);
   });
