@@ -8,7 +8,7 @@ import { renderCloudWatchAgentConfig, validateCloudWatchAgentOptions } from './c
 import { CisLevel, Hardening, HardeningStandard, StigLevel } from './hardening';
 import { OperatingSystem } from './operating-system';
 import { SecurityAgent } from './security-agent';
-import { ToeAction, ToePhase, ToeStep, bashQuote, powershellQuote, renderToeDocument, toStepName } from './toe';
+import { ToeAction, ToePhase, ToeStep, bashQuote, powershellQuote, renderToeDocument, scriptParameterValue, toStepName } from './toe';
 import { BaseImage } from '../base-image';
 import { ComponentPhase, RecipeComponent } from '../component';
 import { ImageArchitecture, ImagePlatform } from '../platform';
@@ -169,6 +169,24 @@ const LINUX_SSM_UNIT = [
 ].join('\n');
 
 const CW_AGENT_CTL_LINUX = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
+
+/*
+ * The library's components are shared by every recipe of the stack that renders the same
+ * document (RecipeComponent._sharedDocument); what differs per recipe is an AWSTOE input
+ * parameter the recipe sets, referenced as {{ Name }} in the document
+ * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-user-defined-variables.html;
+ * recipe values: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-componentparameter.html).
+ * AWSTOE substitutes the value into the script text: each one is checked against a character
+ * set that cannot end a quote, a here-document or a command (scriptParameterValue).
+ */
+/** The log group prefix in the CloudWatch agent configuration. */
+const LOG_GROUP_PREFIX_PARAMETER = 'LogGroupPrefix';
+/** The recipe name under which the SCAP reports are kept. */
+const RECIPE_NAME_PARAMETER = 'RecipeName';
+/** Log group names (CloudWatch Logs): nothing a JSON string, a here-document or a shell would read. */
+const LOG_GROUP_PREFIX_CHARACTERS = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+/** Image Builder names: letters, digits, hyphens, underscores and inner spaces; no quote or '$'. */
+const RECIPE_NAME_CHARACTERS = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,124}[-_A-Za-z0-9]$/;
 const CW_CONFIG_LINUX = '/opt/aws/amazon-cloudwatch-agent/etc/golden-ami.json';
 
 function linuxServiceCheck(service: string, what: string): string {
@@ -211,7 +229,11 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
   public readonly hardening: Hardening;
   /** The image the recipe starts from. */
   public readonly baseImage: BaseImage;
-  /** The recipe it is made of: an escape hatch to the resource and its components. */
+  /**
+   * The recipe it is made of: an escape hatch to the recipe resource. The library's components
+   * are not under it: the recipes of a stack share them (construct `GoldenAmiComponents` of the
+   * stack), one per distinct document.
+   */
   public readonly recipe: ImageRecipe;
   /** The CloudWatch agent configuration baked in (JSON), or undefined without the agent. */
   public readonly cloudWatchAgentConfig?: string;
@@ -288,8 +310,12 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     }
     if (cloudWatch.enabled ?? true) {
       this.cloudWatchAgentConfig = renderCloudWatchAgentConfig(os, cloudWatch, `/golden-ami/${this.imageRecipeName}`);
+      const logGroupPrefix = scriptParameterValue('cloudWatchAgent.logGroupPrefix', cloudWatch.logGroupPrefix ?? `/golden-ami/${this.imageRecipeName}`, LOG_GROUP_PREFIX_CHARACTERS);
+      // The same configuration with the prefix as a parameter: recipes that differ only by
+      // their prefix share the component.
+      const sharedConfig = renderCloudWatchAgentConfig(os, { ...cloudWatch, logGroupPrefix: `{{ ${LOG_GROUP_PREFIX_PARAMETER} }}` }, '');
       this.recipe.addComponent(RecipeComponent.awsManaged(aws('cloudWatchAgent')));
-      this.recipe.addComponent(this.cloudWatchConfigComponent(this.cloudWatchAgentConfig));
+      this.recipe.addComponent(this.cloudWatchConfigComponent(sharedConfig, logGroupPrefix));
     }
     for (const agent of this.securityAgents) {
       this.recipe.addComponent(this.securityAgentComponent(agent));
@@ -437,7 +463,11 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     };
   }
 
-  /** A library component from an AWSTOE document. */
+  /**
+   * A library component from an AWSTOE document, shared with the stack's other recipes that
+   * render the same document: nothing of this recipe's own (its name, say) may be in it,
+   * only in `parameters`.
+   */
   private document(
     name: string,
     description: string,
@@ -445,7 +475,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     parameters?: { [name: string]: string },
     documentParameters?: Array<{ name: string; description: string }>,
   ): RecipeComponent {
-    return RecipeComponent.fromDocument({
+    return RecipeComponent._sharedDocument({
       name,
       description,
       platform: this.platform,
@@ -473,8 +503,12 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     ]);
   }
 
-  private cloudWatchConfigComponent(config: string): RecipeComponent {
+  private cloudWatchConfigComponent(config: string, logGroupPrefix: string): RecipeComponent {
     const description = 'Configures the CloudWatch agent with the golden image configuration and enables it at boot';
+    const parameters: [{ [name: string]: string }, Array<{ name: string; description: string }>] = [
+      { [LOG_GROUP_PREFIX_PARAMETER]: logGroupPrefix },
+      [{ name: LOG_GROUP_PREFIX_PARAMETER, description: 'The prefix of the log groups the agent ships to' }],
+    ];
     if (this.platform === ImagePlatform.WINDOWS) {
       const build = [
         "$configPath = Join-Path $env:ProgramData 'Amazon\\AmazonCloudWatchAgent\\golden-ami.json'",
@@ -494,7 +528,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       return this.document('cloudwatch-agent-config', description, [
         { name: 'build', steps: [{ name: 'ConfigureCloudWatchAgent', script: build }] },
         { name: 'test', steps: [{ name: 'CheckCloudWatchAgent', script: test }] },
-      ]);
+      ], ...parameters);
     }
     const build = [
       ...(this.operatingSystem === OperatingSystem.AMAZON_LINUX_2023
@@ -517,7 +551,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     return this.document('cloudwatch-agent-config', description, [
       { name: 'build', steps: [{ name: 'ConfigureCloudWatchAgent', script: build }] },
       { name: 'test', steps: [{ name: 'CheckCloudWatchAgent', script: test }] },
-    ]);
+    ], ...parameters);
   }
 
   private securityAgentComponent(agent: SecurityAgent): RecipeComponent {
@@ -617,7 +651,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
           action: ToeAction.S3_UPLOAD,
           transfers: [{
             source: windows ? `${staging}\\*` : `${staging}/*`,
-            destination: `s3://{{ ReportBucket }}/{{ ReportPrefix }}${this.imageRecipeName}/`,
+            destination: `s3://{{ ReportBucket }}/{{ ReportPrefix }}{{ ${RECIPE_NAME_PARAMETER} }}/`,
             recurse: true,
           }],
         },
@@ -631,10 +665,15 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       'scap-report',
       'Keeps the SCAP Compliance Checker results of the build (validate phase) and of the test instance (test phase) in S3 as audit evidence',
       phases,
-      { ReportBucket: scap.reportBucket.bucketName, ReportPrefix: this.scapReportPrefix(scap) },
+      {
+        ReportBucket: scap.reportBucket.bucketName,
+        ReportPrefix: this.scapReportPrefix(scap),
+        [RECIPE_NAME_PARAMETER]: scriptParameterValue('recipeName', this.imageRecipeName, RECIPE_NAME_CHARACTERS),
+      },
       [
         { name: 'ReportBucket', description: 'The bucket that receives the SCAP reports' },
         { name: 'ReportPrefix', description: 'The key prefix of the SCAP reports' },
+        { name: RECIPE_NAME_PARAMETER, description: 'The recipe name: reports are kept under <ReportPrefix><RecipeName>/' },
       ],
     );
   }
@@ -644,6 +683,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     return [
       `staging=${bashQuote(staging)}`,
       `results=${bashQuote(results)}`,
+      `recipe='{{ ${RECIPE_NAME_PARAMETER} }}'`,
       'rm -rf "$staging"',
       '# scap-compliance-checker-linux saves its report and score here (AWS documents this folder).',
       'if [ ! -d "$results" ] || [ -z "$(ls -A "$results")" ]; then',
@@ -656,7 +696,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       'mkdir -p "$staging/$run"',
       'cp -r "$results" "$staging/$run/"',
       '{',
-      `  echo "recipe: ${this.imageRecipeName}"`,
+      '  echo "recipe: ${recipe}"',
       `  echo "phase: ${phase}"`,
       '  echo "instance: ${instance}"',
       '  echo "scc results: ${results}"',
@@ -679,7 +719,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       '$target = Join-Path $staging $run',
       'New-Item -ItemType Directory -Force -Path $target | Out-Null',
       '$reports | ForEach-Object { Copy-Item -Recurse -Force -Path $_.FullName -Destination $target }',
-      `Set-Content -Path (Join-Path $target 'manifest.txt') -Value @('recipe: ${this.imageRecipeName}', 'phase: ${phase}', "instance: $instance", ('scc reports: ' + (($reports | ForEach-Object { $_.Name }) -join ', ')))`,
+      `Set-Content -Path (Join-Path $target 'manifest.txt') -Value @('recipe: {{ ${RECIPE_NAME_PARAMETER} }}', 'phase: ${phase}', "instance: $instance", ('scc reports: ' + (($reports | ForEach-Object { $_.Name }) -join ', ')))`,
     ].join('\n');
   }
 
