@@ -5,8 +5,8 @@
  * prefix (`/golden-ami/<recipe name>`). The images share the stack's default build
  * infrastructure, as GoldenImage does.
  *
- * For each N, over RUNS runs with a fresh App each (after one untimed warm-up at the largest
- * N, which pays module loading, JIT and the validator's WebAssembly start-up), we measure the
+ * For each N, over RUNS runs with a fresh App each, taken round-robin over N after one untimed
+ * warm-up at each N (which pays module loading, JIT and the validator's WebAssembly start-up), we measure the
  * wall time and the process CPU time of construct creation plus `app.synth()`, with
  * aws-cdk-lib's template validation on ('@aws-cdk/core:validateAgainstDefaultRules'), and
  * aws-cdk-lib's 500-resource check lifted so that code over the limit still synthesizes.
@@ -109,12 +109,17 @@ function largestFitting(atOne: number, marginal: number, limit: number): number 
 }
 
 function main(): void {
-  synthOnce(Math.max(...IMAGE_COUNTS));
+  IMAGE_COUNTS.forEach(images => synthOnce(images));
   const loadBefore = os.loadavg()[0];
+  // Round-robin over N, so that garbage collection and drift fall on every N alike.
+  const runsByCount = new Map<number, Run[]>(IMAGE_COUNTS.map(images => [images, []]));
+  for (let run = 0; run < RUNS; run++) {
+    IMAGE_COUNTS.forEach(images => runsByCount.get(images)!.push(synthOnce(images)));
+  }
   const results: Result[] = [];
   let first: { bytes: number; resources: number; cpuMs: number } | undefined;
   for (const images of IMAGE_COUNTS) {
-    const runs = Array.from({ length: RUNS }, () => synthOnce(images));
+    const runs = runsByCount.get(images)!;
     const template = runs[0].template;
     const templateBytes = Buffer.byteLength(JSON.stringify(template));
     const resources = Object.keys(template.Resources ?? {}).length;
