@@ -169,13 +169,14 @@ const LINUX_SSM_UNIT = [
 ].join('\n');
 
 const CW_AGENT_CTL_LINUX = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
+const CW_CONFIG_LINUX = '/opt/aws/amazon-cloudwatch-agent/etc/golden-ami.json';
 
 /*
  * The library's components are shared by every recipe of the stack that renders the same
  * document (RecipeComponent._sharedDocument); what differs per recipe is an AWSTOE input
  * parameter the recipe sets, referenced as {{ Name }} in the document
  * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-user-defined-variables.html;
- * recipe values: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-componentparameter.html).
+ * recipe values: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagerecipe-componentparameter.html).
  * AWSTOE substitutes the value into the script text: each one is checked against a character
  * set that cannot end a quote, a here-document or a command (scriptParameterValue).
  */
@@ -187,7 +188,6 @@ const RECIPE_NAME_PARAMETER = 'RecipeName';
 const LOG_GROUP_PREFIX_CHARACTERS = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 /** Image Builder names: letters, digits, hyphens, underscores and inner spaces; no quote or '$'. */
 const RECIPE_NAME_CHARACTERS = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,124}[-_A-Za-z0-9]$/;
-const CW_CONFIG_LINUX = '/opt/aws/amazon-cloudwatch-agent/etc/golden-ami.json';
 
 function linuxServiceCheck(service: string, what: string): string {
   return [
