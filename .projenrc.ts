@@ -110,10 +110,17 @@ project.addTask('example', {
   exec: 'ts-node --project test/tsconfig.json examples/app.ts',
 });
 
-// `npx projen bench`: GoldenImage vs hand-written L1 code at 1, 10, 50 and 100 images per stack.
-project.addTask('bench', {
-  description: 'Benchmark synth time, template size and resources per image against plain L1 code',
+// `npx projen bench`: GoldenImage vs hand-written L1 code at 1, 10, 50 and 100 images per stack,
+// then hardened images (HardenedBaseRecipe) at the same counts: what each additional one costs
+// and how many one stack holds.
+const bench = project.addTask('bench', {
+  description: 'Benchmark synth time, template size and resources per image against plain L1 code, and hardened images per stack',
   exec: 'ts-node --project test/tsconfig.json bench/synth-bench.ts',
+});
+bench.exec('ts-node --project test/tsconfig.json bench/hardened-bench.ts');
+project.addTask('bench:hardened', {
+  description: 'Benchmark hardened images per stack: resources, template bytes and CPU per additional image, the largest N one stack holds',
+  exec: 'ts-node --project test/tsconfig.json bench/hardened-bench.ts',
 });
 
 // Python tools the tests use (cfn-lint, moto server), in a project-local virtualenv.

@@ -49,7 +49,11 @@ function components(stack: Stack, recipeName: string): Component[] {
     const arn = entry.ComponentArn;
     if (arn['Fn::GetAtt']) {
       const own = documents.get(arn['Fn::GetAtt'][0])!;
-      return { name: own.name.replace(`${recipeName}-`, ''), managed: false, document: own.document, parameters };
+      // Library components are shared in the stack, named '<stack>-GoldenAmiComponents-<hash>-<name>-<content hash>';
+      // a recipe's own are '<recipe>-<name>'. Both documents carry the plain name.
+      const documentName = /^name: ("(?:[^"\\]|\\.)*")$/m.exec(own.document);
+      const name = documentName ? JSON.parse(documentName[1]) as string : own.name.replace(`${recipeName}-`, '');
+      return { name, managed: false, document: own.document, parameters };
     }
     const joined = (arn['Fn::Join'][1] as unknown[]).map(part => (typeof part === 'string' ? part : '')).join('');
     const match = /:aws:component\/([a-z0-9-]+)\/[0-9x.]+$/.exec(joined);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import { CfnComponent } from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
 import { ImagePlatform } from './platform';
@@ -13,6 +13,10 @@ const MAX_INLINE_DOCUMENT_LENGTH = 16_000;
 const AWS_MANAGED_VERSION = /^(\d+|x)\.(\d+|x)\.(\d+|x)$/;
 /** A component's own name; the resource is named `<recipe name>-<component name>`. */
 const COMPONENT_NAME = /^[-_A-Za-z0-9]([-_A-Za-z0-9 ]{0,124}[-_A-Za-z0-9])?$/;
+/** The longest component resource name the library creates. */
+const MAX_COMPONENT_RESOURCE_NAME = 126;
+/** The id, on each stack, of the construct holding the components its recipes share. */
+const SHARED_COMPONENTS_ID = 'GoldenAmiComponents';
 
 /**
  * The AWSTOE phase a script runs in.
@@ -265,6 +269,24 @@ export abstract class RecipeComponent {
   }
 
   /**
+   * A component from an AWSTOE document, created once per stack and shared by every recipe
+   * in the stack that uses the same document: named and versioned by its content, not by
+   * the recipe. What differs per recipe goes in `parameters`.
+   *
+   * @internal
+   */
+  public static _sharedDocument(options: DocumentComponentOptions): RecipeComponent {
+    return new DocumentComponent(
+      options.name,
+      options.document,
+      options.platform ?? ImagePlatform.LINUX,
+      options.description ?? options.name,
+      options,
+      true,
+    );
+  }
+
+  /**
    * The component name in the recipe, or undefined for components referenced by ARN.
    */
   public abstract readonly name?: string;
@@ -314,6 +336,7 @@ class DocumentComponent extends RecipeComponent {
     public readonly platform: ImagePlatform,
     private readonly description: string,
     private readonly options: ComponentOptions,
+    private readonly shared: boolean = false,
   ) {
     super();
     if (!Token.isUnresolved(name) && !COMPONENT_NAME.test(name)) {
@@ -331,9 +354,16 @@ class DocumentComponent extends RecipeComponent {
     // to, which stays the same from one synth to the next.
     const content = Token.isUnresolved(this.document) ? JSON.stringify(Stack.of(scope).resolve(this.document)) : this.document;
     const version = contentVersion(this.platform, content, this.description);
+    const parameters = renderParameters(this.options);
+    if (this.shared) {
+      const component = SharedComponents.of(scope).component(this.name, this.platform, this.document, content, this.description, version);
+      // The name is the stack's: it goes in the fingerprint, so a recipe that moves to
+      // another component name is a new recipe version.
+      return { componentArn: component.arn, parameters, fingerprint: `${component.name}/${version}` };
+    }
     const componentName = `${recipeName}-${this.name}`;
-    if (!Token.isUnresolved(componentName) && componentName.length > 126) {
-      throw new Error(`component '${this.name}' of recipe '${recipeName}' gets the name '${componentName}', longer than Image Builder's 126 characters: shorten the component or recipe name`);
+    if (!Token.isUnresolved(componentName) && componentName.length > MAX_COMPONENT_RESOURCE_NAME) {
+      throw new Error(`component '${this.name}' of recipe '${recipeName}' gets the name '${componentName}', longer than Image Builder's ${MAX_COMPONENT_RESOURCE_NAME} characters: shorten the component or recipe name`);
     }
     const component = new CfnComponent(scope, `Component${this.name}`, {
       name: componentName,
@@ -343,11 +373,70 @@ class DocumentComponent extends RecipeComponent {
       description: this.description.slice(0, 1024),
       changeDescription: `content ${version}`,
     });
-    const parameters = renderParameters(this.options);
     return {
       componentArn: component.attrArn,
       parameters,
       fingerprint: version,
     };
+  }
+}
+
+/** A component created once in a stack. */
+interface SharedComponent {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/**
+ * The components the recipes of one stack share, one resource per distinct content. It is a
+ * construct on the stack, found again with `tryFindChild`, so that two stacks (or two apps in
+ * one process) never share: component names are unique per account and region, and each
+ * stack names its own after itself.
+ */
+class SharedComponents extends Construct {
+  public static of(scope: Construct): SharedComponents {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(SHARED_COMPONENTS_ID);
+    if (existing === undefined) {
+      return new SharedComponents(stack, SHARED_COMPONENTS_ID);
+    }
+    if (!(existing instanceof SharedComponents)) {
+      throw new Error(`the construct id '${SHARED_COMPONENTS_ID}' on stack '${stack.node.path}' is reserved for the components cdk-golden-ami recipes share: rename your construct, got a ${existing.constructor.name}`);
+    }
+    return existing;
+  }
+
+  private readonly components = new Map<string, SharedComponent>();
+
+  /**
+   * The component for a document, created the first time the stack's recipes use it.
+   *
+   * @param content the document as it resolves, which identifies it
+   */
+  public component(name: string, platform: ImagePlatform, document: string, content: string, description: string, version: string): SharedComponent {
+    const key = contentHash(name, platform, content, description);
+    const known = this.components.get(key);
+    if (known) {
+      return known;
+    }
+    // '<stack>-GoldenAmiComponents-<hash>-<name>-<content hash>': unique per stack and per
+    // content, and unchanged while the content is.
+    const suffix = `-${name}-${key.slice(0, 8)}`;
+    const prefixLength = Math.min(64, MAX_COMPONENT_RESOURCE_NAME - suffix.length);
+    if (prefixLength < 16) {
+      throw new Error(`component name '${name}' is too long to share: at most ${MAX_COMPONENT_RESOURCE_NAME - 16 - 10} characters, got ${name.length}`);
+    }
+    const componentName = `${Names.uniqueResourceName(this, { maxLength: prefixLength, separator: '-' })}${suffix}`;
+    const resource = new CfnComponent(this, `${name}-${key.slice(0, 8)}`, {
+      name: componentName,
+      platform,
+      version,
+      data: document,
+      description: description.slice(0, 1024),
+      changeDescription: `content ${version}`,
+    });
+    const shared = { name: componentName, arn: resource.attrArn };
+    this.components.set(key, shared);
+    return shared;
   }
 }

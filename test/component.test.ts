@@ -561,3 +561,78 @@ function expectImageBuilderVersion(version: string): void {
     expect(Number.isSafeInteger(Number(part))).toBe(true);
   }
 }
+
+describe('components shared in a stack (RecipeComponent._sharedDocument)', () => {
+  const DOCUMENT = [
+    'name: "configure"',
+    'description: "configure"',
+    'schemaVersion: 1.0',
+    'parameters:',
+    '  - Prefix:',
+    '      type: string',
+    'phases:',
+    '  - name: build',
+    '    steps:',
+    '      - name: Configure',
+    '        action: ExecuteBash',
+    '        inputs:',
+    '          commands:',
+    '            - |-',
+    "              echo '{{ Prefix }}'",
+    '',
+  ].join('\n');
+  const shared = (prefix: string, document = DOCUMENT) =>
+    RecipeComponent._sharedDocument({ name: 'configure', document, parameters: { Prefix: prefix } });
+
+  /** Recipes `recipe-a` and `recipe-b` in one stack, each with the shared document and its own prefix. */
+  function synth(stackId = 'Stack', prefixOfA = '/a', documentOfB = DOCUMENT) {
+    const stack = newStack(stackId);
+    new ImageRecipe(stack, 'A', { recipeName: 'recipe-a', components: [shared(prefixOfA)] });
+    new ImageRecipe(stack, 'B', { recipeName: 'recipe-b', components: [shared('/b', documentOfB)] });
+    const template = Template.fromStack(stack);
+    const recipes = Object.values(template.findResources('AWS::ImageBuilder::ImageRecipe'));
+    const recipe = (name: string) => recipes.find(r => r.Properties.Name === name)!.Properties;
+    return { components: template.findResources('AWS::ImageBuilder::Component'), a: recipe('recipe-a'), b: recipe('recipe-b') };
+  }
+
+  test('one resource for two recipes, named after the stack and the content, each recipe with its own parameter value', () => {
+    const { components, a, b } = synth();
+    const entries = Object.entries(components);
+    expect(entries).toHaveLength(1);
+    const [logicalId, component] = entries[0];
+    expect(component.Properties.Name).toMatch(/^Stack-GoldenAmiComponents-[0-9A-F]{8}-configure-[0-9a-f]{8}$/);
+    expect(component.Properties.Data).toBe(DOCUMENT);
+    expect(a.Components).toEqual([{ ComponentArn: { 'Fn::GetAtt': [logicalId, 'Arn'] }, Parameters: [{ Name: 'Prefix', Value: ['/a'] }] }]);
+    expect(b.Components).toEqual([{ ComponentArn: { 'Fn::GetAtt': [logicalId, 'Arn'] }, Parameters: [{ Name: 'Prefix', Value: ['/b'] }] }]);
+  });
+
+  test('another document is another component, under another name', () => {
+    const { components, a, b } = synth('Stack', '/a', DOCUMENT.replace("echo '{{ Prefix }}'", "printf '%s' '{{ Prefix }}'"));
+    const names = Object.values(components).map(c => c.Properties.Name as string);
+    expect(names).toHaveLength(2);
+    expect(names[0]).not.toBe(names[1]);
+    expect(a.Components[0].ComponentArn).not.toEqual(b.Components[0].ComponentArn);
+  });
+
+  test('a recipe\'s value changes its own version only; the component stays', () => {
+    const before = synth('Stack', '/a');
+    const after = synth('Stack', '/a-2');
+    expect(after.components).toEqual(before.components);
+    expect(after.b).toEqual(before.b);
+    expect(after.a.Version).not.toBe(before.a.Version);
+  });
+
+  test('each stack has its own: the component name, and so the recipe version, follow the stack', () => {
+    const one = synth('One');
+    const two = synth('Two');
+    const name = (synthesized: ReturnType<typeof synth>) => Object.values(synthesized.components)[0].Properties.Name as string;
+    expect(name(one)).toMatch(/^One-/);
+    expect(name(two)).toMatch(/^Two-/);
+    expect(two.a.Version).not.toBe(one.a.Version);
+  });
+
+  test('the component a recipe owns is still named after the recipe', () => {
+    const components = synthComponents([RecipeComponent.fromScript({ name: 'own', script: 'true' })]);
+    expect(components.map(c => c.name)).toEqual(['recipe-own']);
+  });
+});

@@ -8,7 +8,7 @@ import { renderCloudWatchAgentConfig, validateCloudWatchAgentOptions } from './c
 import { CisLevel, Hardening, HardeningStandard, StigLevel } from './hardening';
 import { OperatingSystem } from './operating-system';
 import { SecurityAgent } from './security-agent';
-import { ToeAction, ToePhase, ToeStep, renderToeDocument, toStepName } from './toe';
+import { ToeAction, ToePhase, ToeStep, renderToeDocument, scriptParameterValue, toStepName } from './toe';
 import { BaseImage } from '../base-image';
 import { ComponentPhase, RecipeComponent } from '../component';
 import { ImageArchitecture, ImagePlatform } from '../platform';
@@ -174,6 +174,24 @@ const LINUX_SSM_UNIT = [
 const CW_AGENT_CTL_LINUX = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
 const CW_CONFIG_LINUX = '/opt/aws/amazon-cloudwatch-agent/etc/golden-ami.json';
 
+/*
+ * The library's components are shared by every recipe of the stack that renders the same
+ * document (RecipeComponent._sharedDocument); what differs per recipe is an AWSTOE input
+ * parameter the recipe sets, referenced as {{ Name }} in the document
+ * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-user-defined-variables.html;
+ * recipe values: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-imagerecipe-componentparameter.html).
+ * AWSTOE substitutes the value into the script text: each one is checked against a character
+ * set that cannot end a quote, a here-document or a command (scriptParameterValue).
+ */
+/** The log group prefix in the CloudWatch agent configuration. */
+const LOG_GROUP_PREFIX_PARAMETER = 'LogGroupPrefix';
+/** The recipe name under which the SCAP reports are kept. */
+const RECIPE_NAME_PARAMETER = 'RecipeName';
+/** Log group names (CloudWatch Logs): nothing a JSON string, a here-document or a shell would read. */
+const LOG_GROUP_PREFIX_CHARACTERS = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+/** Image Builder names: letters, digits, hyphens, underscores and inner spaces; no quote or '$'. */
+const RECIPE_NAME_CHARACTERS = /^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,124}[-_A-Za-z0-9]$/;
+
 function linuxServiceCheck(service: string, what: string): string {
   return [
     `systemctl is-enabled --quiet ${bashQuote(service)} || { echo ${bashQuote(`${what}: service ${service} is not enabled`)} >&2; exit 1; }`,
@@ -214,7 +232,11 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
   public readonly hardening: Hardening;
   /** The image the recipe starts from. */
   public readonly baseImage: BaseImage;
-  /** The recipe it is made of: an escape hatch to the resource and its components. */
+  /**
+   * The recipe it is made of: an escape hatch to the recipe resource. The library's components
+   * are not under it: the recipes of a stack share them (construct `GoldenAmiComponents` of the
+   * stack), one per distinct document.
+   */
   public readonly recipe: ImageRecipe;
   /** The CloudWatch agent configuration baked in (JSON), or undefined without the agent. */
   public readonly cloudWatchAgentConfig?: string;
@@ -291,8 +313,12 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     }
     if (cloudWatch.enabled ?? true) {
       this.cloudWatchAgentConfig = renderCloudWatchAgentConfig(os, cloudWatch, `/golden-ami/${this.imageRecipeName}`);
+      const logGroupPrefix = scriptParameterValue('cloudWatchAgent.logGroupPrefix', cloudWatch.logGroupPrefix ?? `/golden-ami/${this.imageRecipeName}`, LOG_GROUP_PREFIX_CHARACTERS);
+      // The same configuration with the prefix as a parameter: recipes that differ only by
+      // their prefix share the component.
+      const sharedConfig = renderCloudWatchAgentConfig(os, { ...cloudWatch, logGroupPrefix: `{{ ${LOG_GROUP_PREFIX_PARAMETER} }}` }, '');
       this.recipe.addComponent(RecipeComponent.awsManaged(aws('cloudWatchAgent')));
-      this.recipe.addComponent(this.cloudWatchConfigComponent(this.cloudWatchAgentConfig));
+      this.recipe.addComponent(this.cloudWatchConfigComponent(sharedConfig, logGroupPrefix));
     }
     for (const agent of this.securityAgents) {
       this.recipe.addComponent(this.securityAgentComponent(agent));
@@ -442,7 +468,11 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     };
   }
 
-  /** A library component from an AWSTOE document. */
+  /**
+   * A library component from an AWSTOE document, shared with the stack's other recipes that
+   * render the same document: nothing of this recipe's own (its name, say) may be in it,
+   * only in `parameters`.
+   */
   private document(
     name: string,
     description: string,
@@ -450,7 +480,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     parameters?: { [name: string]: string },
     documentParameters?: Array<{ name: string; description: string }>,
   ): RecipeComponent {
-    return RecipeComponent.fromDocument({
+    return RecipeComponent._sharedDocument({
       name,
       description,
       platform: this.platform,
@@ -478,8 +508,12 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     ]);
   }
 
-  private cloudWatchConfigComponent(config: string): RecipeComponent {
+  private cloudWatchConfigComponent(config: string, logGroupPrefix: string): RecipeComponent {
     const description = 'Configures the CloudWatch agent with the golden image configuration and enables it at boot';
+    const parameters: [{ [name: string]: string }, Array<{ name: string; description: string }>] = [
+      { [LOG_GROUP_PREFIX_PARAMETER]: logGroupPrefix },
+      [{ name: LOG_GROUP_PREFIX_PARAMETER, description: 'The prefix of the log groups the agent ships to' }],
+    ];
     if (this.platform === ImagePlatform.WINDOWS) {
       const build = [
         "$configPath = Join-Path $env:ProgramData 'Amazon\\AmazonCloudWatchAgent\\golden-ami.json'",
@@ -499,7 +533,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       return this.document('cloudwatch-agent-config', description, [
         { name: 'build', steps: [{ name: 'ConfigureCloudWatchAgent', script: build }] },
         { name: 'test', steps: [{ name: 'CheckCloudWatchAgent', script: test }] },
-      ]);
+      ], ...parameters);
     }
     const build = [
       ...(this.operatingSystem === OperatingSystem.AMAZON_LINUX_2023
@@ -522,7 +556,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     return this.document('cloudwatch-agent-config', description, [
       { name: 'build', steps: [{ name: 'ConfigureCloudWatchAgent', script: build }] },
       { name: 'test', steps: [{ name: 'CheckCloudWatchAgent', script: test }] },
-    ]);
+    ], ...parameters);
   }
 
   private securityAgentComponent(agent: SecurityAgent): RecipeComponent {
@@ -622,7 +656,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
           action: ToeAction.S3_UPLOAD,
           transfers: [{
             source: windows ? `${staging}\\*` : `${staging}/*`,
-            destination: `s3://{{ ReportBucket }}/{{ ReportPrefix }}${this.imageRecipeName}/`,
+            destination: `s3://{{ ReportBucket }}/{{ ReportPrefix }}{{ ${RECIPE_NAME_PARAMETER} }}/`,
             recurse: true,
           }],
         },
@@ -636,10 +670,15 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       'scap-report',
       'Keeps the SCAP Compliance Checker results of the build (validate phase) and of the test instance (test phase) in S3 as audit evidence',
       phases,
-      { ReportBucket: scap.reportBucket.bucketName, ReportPrefix: this.scapReportPrefix(scap) },
+      {
+        ReportBucket: scap.reportBucket.bucketName,
+        ReportPrefix: this.scapReportPrefix(scap),
+        [RECIPE_NAME_PARAMETER]: scriptParameterValue('recipeName', this.imageRecipeName, RECIPE_NAME_CHARACTERS),
+      },
       [
         { name: 'ReportBucket', description: 'The bucket that receives the SCAP reports' },
         { name: 'ReportPrefix', description: 'The key prefix of the SCAP reports' },
+        { name: RECIPE_NAME_PARAMETER, description: 'The recipe name: reports are kept under <ReportPrefix><RecipeName>/' },
       ],
     );
   }
@@ -649,6 +688,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
     return [
       `staging=${bashQuote(staging)}`,
       `results=${bashQuote(results)}`,
+      `recipe='{{ ${RECIPE_NAME_PARAMETER} }}'`,
       'rm -rf "$staging"',
       '# scap-compliance-checker-linux saves its report and score here (AWS documents this folder).',
       'if [ ! -d "$results" ] || [ -z "$(ls -A "$results")" ]; then',
@@ -661,7 +701,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       'mkdir -p "$staging/$run"',
       'cp -r "$results" "$staging/$run/"',
       '{',
-      `  echo "recipe: ${this.imageRecipeName}"`,
+      '  echo "recipe: ${recipe}"',
       `  echo "phase: ${phase}"`,
       '  echo "instance: ${instance}"',
       '  echo "scc results: ${results}"',
@@ -684,7 +724,7 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       '$target = Join-Path $staging $run',
       'New-Item -ItemType Directory -Force -Path $target | Out-Null',
       '$reports | ForEach-Object { Copy-Item -Recurse -Force -Path $_.FullName -Destination $target }',
-      `Set-Content -Path (Join-Path $target 'manifest.txt') -Value @('recipe: ${this.imageRecipeName}', 'phase: ${phase}', "instance: $instance", ('scc reports: ' + (($reports | ForEach-Object { $_.Name }) -join ', ')))`,
+      `Set-Content -Path (Join-Path $target 'manifest.txt') -Value @('recipe: {{ ${RECIPE_NAME_PARAMETER} }}', 'phase: ${phase}', "instance: $instance", ('scc reports: ' + (($reports | ForEach-Object { $_.Name }) -join ', ')))`,
     ].join('\n');
   }
 

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { ImagePlatform } from '../platform';
 import { literalBlock, PRELUDE, quote } from '../private/toe-document';
 
@@ -117,4 +118,18 @@ export function renderToeDocument(spec: ToeDocumentSpec): string {
 export function toStepName(text: string): string {
   const cleaned = text.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
   return (cleaned.length > 0 ? cleaned : 'Step').slice(0, 128);
+}
+
+/**
+ * A value a recipe gives a shared component as an AWSTOE parameter. AWSTOE substitutes it into
+ * the script text before the shell reads it, so quoting in the script cannot protect it: it
+ * must match `allowed`, a character set that cannot end a quote, a here-document or a
+ * command, checked at synth. Tokens pass unchecked, as with every prop: they resolve to
+ * values of the stack's own template, which its deployer controls anyway.
+ */
+export function scriptParameterValue(prop: string, value: string, allowed: RegExp): string {
+  if (!Token.isUnresolved(value) && !allowed.test(value)) {
+    throw new Error(`${prop} reaches a build script as a component parameter and must match ${allowed}, got: '${value}'`);
+  }
+  return value;
 }

@@ -140,13 +140,13 @@ describe('agents', () => {
     const image = new GoldenImage(stack, 'Image', { recipe });
     const grant = recipe.grantBuildAccess(image.infrastructure.instanceRole);
     expect(grant.success).toBe(true);
-    const { documents, entries } = inspect(stack, recipe);
+    const { components, documents, entries } = inspect(stack, recipe);
     const document = expectToeDocument(documents.get('agent-edr')!.data, ImagePlatform.LINUX);
     const download = document.phases[0].steps.find(s => s.name === 'DownloadInstaller')!;
     expect(download.action).toBe('S3Download');
     expect(download.inputs).toEqual([{ source: 's3://{{ InstallerBucket }}/{{ InstallerKey }}', destination: '/var/tmp/golden-ami/agents/edr/edr-sensor.rpm' }]);
     expect(commandsOf(document, 'build')).toContainEqual(expect.stringContaining("export INSTALLER='/var/tmp/golden-ami/agents/edr/edr-sensor.rpm'"));
-    const parameters = entries.find(entry => entry.Parameters)!.Parameters;
+    const parameters = entries[components.indexOf('agent-edr')].Parameters;
     expect(parameters).toEqual([
       { Name: 'InstallerBucket', Value: [{ Ref: stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket) }] },
       { Name: 'InstallerKey', Value: ['agents/edr-sensor.rpm'] },
@@ -234,19 +234,22 @@ describe('CloudWatch agent configuration', () => {
     });
   });
 
-  test('the document writes exactly that JSON and loads it with fetch-config; Amazon Linux 2023 gets rsyslog', () => {
-    const { recipe, documents } = synthRecipe();
+  test('the document writes exactly that JSON, with the log group prefix as the recipe\'s parameter, and loads it with fetch-config; Amazon Linux 2023 gets rsyslog', () => {
+    const { recipe, documents, components, entries } = synthRecipe();
     const document = expectToeDocument(documents.get('cloudwatch-agent-config')!.data, ImagePlatform.LINUX);
+    expect(document.parameters).toEqual([{ LogGroupPrefix: { type: 'string', description: 'The prefix of the log groups the agent ships to' } }]);
+    expect(entries[components.indexOf('cloudwatch-agent-config')].Parameters).toEqual([{ Name: 'LogGroupPrefix', Value: ['/golden-ami/base'] }]);
     const build = commandsOf(document, 'build')[0];
     const json = /<<'GOLDEN_AMI_CLOUDWATCH_CONFIG'\n([\s\S]*?)\nGOLDEN_AMI_CLOUDWATCH_CONFIG\n/.exec(build)![1];
-    expect(JSON.parse(json)).toEqual(JSON.parse(recipe.cloudWatchAgentConfig!));
+    // AWSTOE substitutes the parameter into the text: then it is the recipe's configuration.
+    expect(JSON.parse(json.split('{{ LogGroupPrefix }}').join('/golden-ami/base'))).toEqual(JSON.parse(recipe.cloudWatchAgentConfig!));
     expect(build).toContain('dnf install -y rsyslog');
     expect(build).toContain('amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -c file:/opt/aws/amazon-cloudwatch-agent/etc/golden-ami.json');
     expect(JSON.parse(recipe.cloudWatchAgentConfig!).logs.logs_collected.files.collect_list[0].file_path).toBe('/var/log/messages');
   });
 
   test('Windows: System, Security and Application event logs, memory, disk and paging file counters', () => {
-    const { recipe, documents } = synthRecipe({ operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, cloudWatchAgent: { logGroupPrefix: '/org/windows' } });
+    const { recipe, documents, components, entries } = synthRecipe({ operatingSystem: OperatingSystem.WINDOWS_SERVER_2022, cloudWatchAgent: { logGroupPrefix: '/org/windows' } });
     const config = JSON.parse(recipe.cloudWatchAgentConfig!);
     const events = config.logs.logs_collected.windows_events.collect_list as Array<{ event_name: string; log_group_name: string }>;
     expect(events.map(e => [e.event_name, e.log_group_name])).toEqual([
@@ -258,7 +261,8 @@ describe('CloudWatch agent configuration', () => {
     const document = expectToeDocument(documents.get('cloudwatch-agent-config')!.data, ImagePlatform.WINDOWS);
     const build = commandsOf(document, 'build')[0];
     const json = /\$config = @'\n([\s\S]*?)\n'@\n/.exec(build)![1];
-    expect(JSON.parse(json)).toEqual(config);
+    expect(entries[components.indexOf('cloudwatch-agent-config')].Parameters).toEqual([{ Name: 'LogGroupPrefix', Value: ['/org/windows'] }]);
+    expect(JSON.parse(json.split('{{ LogGroupPrefix }}').join('/org/windows'))).toEqual(config);
   });
 
   test('disabled: no agent, no configuration', () => {
@@ -289,10 +293,12 @@ describe('SCAP scan', () => {
       ['validate', ['CollectScapResults', 'UploadScapResults', 'RemoveStagedResults']],
       ['test', ['CollectScapResults', 'UploadScapResults', 'RemoveStagedResults']],
     ]);
-    expect(document.phases[0].steps[1].inputs).toEqual([{ source: 'C:\\ProgramData\\GoldenAmi\\scap\\*', destination: 's3://{{ ReportBucket }}/{{ ReportPrefix }}windows/', recurse: true }]);
-    expect(entries.find(e => e.Parameters && e.Parameters[0].Name === 'ReportBucket')!.Parameters).toEqual([
+    // The recipe name is a parameter too, so recipes share the component.
+    expect(document.phases[0].steps[1].inputs).toEqual([{ source: 'C:\\ProgramData\\GoldenAmi\\scap\\*', destination: 's3://{{ ReportBucket }}/{{ ReportPrefix }}{{ RecipeName }}/', recurse: true }]);
+    expect(entries[components.indexOf('scap-report')].Parameters).toEqual([
       { Name: 'ReportBucket', Value: ['audit-evidence'] },
       { Name: 'ReportPrefix', Value: ['evidence/scap/'] },
+      { Name: 'RecipeName', Value: ['windows'] },
     ]);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::audit-evidence/evidence/scap/windows/*']] } }]) },

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { parse } from 'yaml';
 import { GoldenImage } from '../../src/golden-image';
 import { CisLevel, Hardening, HardeningStandard, HardenedBaseRecipe, HardenedBaseRecipeProps, OperatingSystem, StigLevel } from '../../src/hardened';
 import { newStack } from '../util';
@@ -13,7 +14,7 @@ export interface Synthesized {
   readonly components: string[];
   /** The recipe's component entries as in the template. */
   readonly entries: Array<{ ComponentArn: unknown; Parameters?: Array<{ Name: string; Value: unknown[] }> }>;
-  /** The library's component documents by component name (without the recipe prefix). */
+  /** The component documents in the stack by component name (the document's `name`, without stack or recipe prefix). */
   readonly documents: Map<string, { data: string; platform: string; version: string }>;
   /** The recipe resource properties. */
   readonly recipeProperties: Record<string, any>;
@@ -34,7 +35,12 @@ export function inspect(stack: Stack, recipe: HardenedBaseRecipe): Synthesized {
   const byLogicalId = new Map<string, string>();
   const documents = new Map<string, { data: string; platform: string; version: string }>();
   for (const [logicalId, resource] of Object.entries(componentResources)) {
-    const name = (resource.Properties.Name as string).replace(`${recipe.imageRecipeName}-`, '');
+    // Shared components are named after the stack and their content, the recipe's own after
+    // the recipe: both documents carry the component's own name.
+    const data = resource.Properties.Data;
+    const name = typeof data === 'string'
+      ? (parse(data) as { name: string }).name
+      : (resource.Properties.Name as string).replace(`${recipe.imageRecipeName}-`, '');
     byLogicalId.set(logicalId, name);
     documents.set(name, { data: resource.Properties.Data, platform: resource.Properties.Platform, version: resource.Properties.Version });
   }
