@@ -133,12 +133,24 @@ project.testTask.prependSpawn(pythonTools);
 const bundle = project.tasks.tryFind('bundle');
 if (bundle) project.testTask.prependSpawn(bundle);
 
-// `npx projen bench:compliance`: the compliance rule's periodic sweep over 1,000 to 50,000
-// instances in moto server: wall time, peak memory and AWS calls by operation.
+// `npx projen bench:compliance:cold [--baseline <git ref>]`: the compliance rule function's cold
+// start (require of the fresh bundle, first invocations), against a git ref's bundle if given.
+const benchComplianceCold = project.addTask('bench:compliance:cold', {
+  description: 'Benchmark the compliance rule function\'s cold start: require time and first invocations of the bundle (--baseline <git ref> to compare)',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-cold-start.ts', receiveArgs: true },
+  ],
+});
+
+// `npx projen bench:compliance`: the cold start, then the compliance rule's periodic sweep over
+// 1,000 to 50,000 instances in moto server: wall time, peak memory and AWS calls by operation.
 project.addTask('bench:compliance', {
-  description: 'Benchmark the compliance rule handler\'s periodic sweep in moto server (1k, 10k, 50k instances)',
-  exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-sweep.ts',
-  receiveArgs: true,
+  description: 'Benchmark the compliance rule function: cold start, and the periodic sweep in moto server (1k, 10k, 50k instances)',
+  steps: [
+    { spawn: benchComplianceCold.name },
+    { exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-sweep.ts', receiveArgs: true },
+  ],
 });
 
 // `npx projen test:min-cdk`: the declared minimum aws-cdk-lib (cdkVersion) compiles and

@@ -1,9 +1,10 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand, AutoScalingGroup, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingClient, AutoScalingGroup, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterHistoryCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { autoScalingSdk, lambdaSdk, stsSdk } from './lazy-sdk';
 import { AMI_ID } from '../../private/patterns';
 import {
   AUTO_SCALING_GROUP,
@@ -39,8 +40,9 @@ import {
 export interface AwsClients {
   readonly ec2: EC2Client;
   readonly ssm: SSMClient;
-  readonly autoScaling: AutoScalingClient;
   readonly config: ConfigServiceClient;
+  /** Created, and its SDK package loaded, on first use: only groups and launch configurations need it. */
+  autoScaling(): AutoScalingClient;
 }
 
 /** Retries per call; the SDK's standard mode backs off exponentially, longer on throttling. */
@@ -70,6 +72,7 @@ function clientConfig(credentials?: StaticCredentials) {
 
 let defaultClients: AwsClients | undefined;
 let lambdaClient: LambdaClient | undefined;
+let stsClient: STSClient | undefined;
 
 /** The clients for the function's own account, created once per container. */
 export function ownAccountClients(): AwsClients {
@@ -79,23 +82,31 @@ export function ownAccountClients(): AwsClients {
 
 /** Lambda in the function's own account (a sweep continues there, whichever account it evaluates). */
 export function ownLambdaClient(): LambdaClient {
-  lambdaClient ??= new LambdaClient(clientConfig());
+  lambdaClient ??= new (lambdaSdk().LambdaClient)(clientConfig());
   return lambdaClient;
+}
+
+/** STS with the function's own credentials (an organization rule assumes member roles with it). */
+function ownStsClient(): STSClient {
+  stsClient ??= new (stsSdk().STSClient)(clientConfig());
+  return stsClient;
 }
 
 /** Forgets the cached clients (tests change the endpoint between runs). */
 export function resetClients(): void {
   defaultClients = undefined;
   lambdaClient = undefined;
+  stsClient = undefined;
 }
 
 function newClients(credentials?: StaticCredentials): AwsClients {
   const config = clientConfig(credentials);
+  let autoScaling: AutoScalingClient | undefined;
   return {
     ec2: new EC2Client(config),
     ssm: new SSMClient(config),
-    autoScaling: new AutoScalingClient(config),
     config: new ConfigServiceClient(config),
+    autoScaling: () => autoScaling ??= new (autoScalingSdk().AutoScalingClient)(config),
   };
 }
 
@@ -131,11 +142,11 @@ export async function clientsForAccount(
     // aws:SourceAccount); anything else would have its evaluations sent with a foreign token.
     throw new RefusedAccountError(accountId, `the rule evaluates only its own account${ownAccount ? ` ${ownAccount}` : ''}`);
   }
-  const sts = new STSClient(clientConfig());
+  const { AssumeRoleCommand } = stsSdk();
   const roleArn = `arn:${partition}:iam::${accountId}:role/${settings.memberRoleName}`;
   let credentials;
   try {
-    ({ Credentials: credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'golden-ami-compliance', DurationSeconds: 900 })));
+    ({ Credentials: credentials } = await ownStsClient().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'golden-ami-compliance', DurationSeconds: 900 })));
   } catch (e) {
     if (ACCESS_DENIED.test((e as Error).name)) {
       throw new RefusedAccountError(accountId, `not in organization ${settings.organizationId}, or it has no ${settings.memberRoleName} role that trusts this function `
@@ -332,7 +343,8 @@ export class AwsFacts {
     const unknown = [...new Set(names)].filter(name => !this.launchConfigurations.has(name));
     for (let i = 0; i < unknown.length; i += LAUNCH_CONFIGURATION_NAMES) {
       const chunk = unknown.slice(i, i + LAUNCH_CONFIGURATION_NAMES);
-      const response = await this.clients.autoScaling.send(new DescribeLaunchConfigurationsCommand({
+      const { DescribeLaunchConfigurationsCommand } = autoScalingSdk();
+      const response = await this.clients.autoScaling().send(new DescribeLaunchConfigurationsCommand({
         LaunchConfigurationNames: chunk, MaxRecords: LAUNCH_CONFIGURATION_NAMES,
       }));
       for (const configuration of response.LaunchConfigurations ?? []) {
@@ -359,7 +371,8 @@ export class AwsFacts {
       case LAUNCH_TEMPLATE:
         return { sources: launchTemplateSources(resourceId) };
       case AUTO_SCALING_GROUP: {
-        const response = await this.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({
+        const { DescribeAutoScalingGroupsCommand } = autoScalingSdk();
+        const response = await this.clients.autoScaling().send(new DescribeAutoScalingGroupsCommand({
           AutoScalingGroupNames: [resourceName ?? resourceId],
         }));
         const group = response.AutoScalingGroups?.[0];
@@ -422,7 +435,8 @@ export class AwsFacts {
 
   /** Auto Scaling groups, 100 at a time, with their launch configurations read in bulk. */
   private async autoScalingGroupPage(orderingTimestamp: Date, token: string | undefined): Promise<SubjectPage> {
-    const page = await this.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({
+    const { DescribeAutoScalingGroupsCommand } = autoScalingSdk();
+    const page = await this.clients.autoScaling().send(new DescribeAutoScalingGroupsCommand({
       MaxRecords: AUTO_SCALING_GROUP_PAGE, NextToken: token,
     }));
     const groups = page.AutoScalingGroups ?? [];

@@ -1,4 +1,5 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from './lazy-sdk';
 import { RuleEvent, SweepContinuation } from '../evaluate';
 
 /**
@@ -14,6 +15,7 @@ import { RuleEvent, SweepContinuation } from '../evaluate';
 /** Invokes `functionName` (this function) with `event` continued at `position`. */
 export async function continueSweep(lambda: LambdaClient, functionName: string, event: RuleEvent, position: SweepContinuation): Promise<void> {
   const payload: RuleEvent = { ...event, goldenAmiSweepContinuation: position };
+  const { InvokeCommand } = lambdaSdk();
   const response = await lambda.send(new InvokeCommand({
     FunctionName: functionName,
     InvocationType: 'Event',
