@@ -18,7 +18,7 @@ import { ComplianceRemediation } from './remediation';
 import { EvaluatedResourceType } from './resource-type';
 import { SERVICE_PRINCIPALS } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
-import { validateAccountId, validateIntegerInRange, validateUnique } from '../private/validation';
+import { validateAccountId, validateDescription, validateIntegerInRange, validateUnique } from '../private/validation';
 
 const ALL_RESOURCE_TYPES = [EvaluatedResourceType.INSTANCE, EvaluatedResourceType.LAUNCH_TEMPLATE, EvaluatedResourceType.AUTO_SCALING_GROUP];
 const TRIGGERS = ['ConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeNotification'];
@@ -250,6 +250,12 @@ export class GoldenAmiComplianceRule extends Construct {
     if (timeout.toSeconds() < 120 || timeout.toSeconds() > 900) {
       throw new Error(`timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: ${timeout.toHumanString()}`);
     }
+    if (props.memorySize !== undefined) {
+      // Lambda takes 128 to 10,240 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
+      validateIntegerInRange('memorySize (MB)', props.memorySize, 128, 10240);
+    }
+    // A Config rule description takes at most 256 characters (AWS::Config::ConfigRule Description).
+    validateDescription('description', props.description, 256, 0);
     const description = props.description ?? `Resources must use an approved golden AMI (${props.approvalSources.map(source => source.description).join('; ')})`.slice(0, 256);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {

@@ -12,6 +12,7 @@ import { ImageBuildInfrastructure } from '../build-infrastructure';
 import { RecipeComponent } from '../component';
 import { GoldenImage, GoldenImageOptions } from '../golden-image';
 import { ImageRecipe, RootVolumeOptions } from '../recipe';
+import { validatePropTypes } from '../private/validation';
 import { PipelineSchedule } from '../schedule';
 
 /** Container images and layers live on the root volume. */
@@ -108,6 +109,8 @@ export class EcsApplicationImage extends GoldenImage {
   public readonly parentUpdateRebuild?: RebuildOnParentUpdate;
 
   constructor(scope: Construct, id: string, props: EcsApplicationImageProps) {
+    // Before the recipe is made from them (GoldenImage checks its own props after).
+    validatePropTypes(props, { strings: ['recipeName'], arrays: ['playbooks', 'components'], booleans: ['keepAnsible'] });
     const parentOs = props.parent._operatingSystem;
     if (parentOs) checkParentOperatingSystem(parentOs, props.parent._goldenImage?.node.path ?? props.parent.baseImage.parentImage);
     const infrastructure = props.infrastructure ?? ImageBuildInfrastructure.ofStack(scope);
