@@ -241,7 +241,9 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
     if (options.deviceName !== undefined) {
       validateDeviceName('rootVolume.deviceName', options.deviceName);
     }
-    validateIntegerInRange('rootVolume.size (GiB)', sizeGiB, 1, 16384);
+    // AWS::ImageBuilder::ImageRecipe EbsInstanceBlockDeviceSpecification VolumeSize takes 1-16000
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-ebsinstanceblockdevicespecification.html).
+    validateIntegerInRange('rootVolume.size (GiB)', sizeGiB, 1, 16000);
     return {
       deviceName: options.deviceName ?? this.baseImage.rootDeviceName,
       ebs: {

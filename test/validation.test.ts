@@ -1,4 +1,4 @@
-import { App, CfnParameter, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -16,6 +16,7 @@ import {
   PipelineSchedule,
   RecipeComponent,
 } from '../src';
+import { EcsApplicationImage, ParentImage } from '../src/ecs';
 import { HardenedBaseRecipe } from '../src/hardened';
 import { ENV, newStack } from './util';
 
@@ -660,5 +661,24 @@ describe('runtime types at the construct boundary (issue 10, for JavaScript call
 
   test('a cron field given as a number names the field', () => {
     expect(() => PipelineSchedule.cron({ hour: 4 as unknown as string })).toThrow("hour must be a string such as '5', got a number: '4'");
+  });
+});
+
+describe('found by the fuzz tests (issue 10)', () => {
+  test('a HardenedBaseRecipe root volume of 16,001 GiB is a synth error (ImageRecipe VolumeSize takes at most 16000)', () => {
+    expect(() => new HardenedBaseRecipe(newStack(), 'Base', { rootVolume: { size: Size.gibibytes(16001) } }))
+      .toThrow(names('rootVolume.size (GiB) must be an integer from 1 to 16000', '16001'));
+  });
+
+  test('an EcsApplicationImage recipeName too long for its component names is an error naming recipeName', () => {
+    const recipeName = 'r'.repeat(103);
+    expect(() => new EcsApplicationImage(newStack(), 'App', { recipeName, parent: ParentImage.fromSsmParameter('/golden-ami/base/latest') }))
+      .toThrow(names('recipeName must be at most 102 characters', recipeName));
+  });
+
+  test('an EcsApplicationImage imageName that names the recipe is checked as imageName', () => {
+    const imageName = 'i'.repeat(110);
+    expect(() => new EcsApplicationImage(newStack(), 'App', { imageName, parent: ParentImage.fromSsmParameter('/golden-ami/base/latest') }))
+      .toThrow(names('imageName must be at most 102 characters', imageName));
   });
 });

@@ -248,7 +248,7 @@ export class GoldenAmiComplianceRule extends Construct {
     }
     const timeout = props.timeout ?? Duration.minutes(10);
     if (timeout.toSeconds() < 120 || timeout.toSeconds() > 900) {
-      throw new Error(`timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: ${timeout.toHumanString()}`);
+      throw new Error(`timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: '${timeout.toHumanString()}'`);
     }
     if (props.memorySize !== undefined) {
       // Lambda takes 128 to 10,240 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).

@@ -123,7 +123,11 @@ export class GoldenImageEcsCapacity extends Construct {
     validateIntegerInRange('maxCapacity', maxCapacity, Math.max(1, minCapacity), 10000);
     if (props.maxInstanceLifetime !== undefined) {
       // What Auto Scaling accepts: 1 to 365 days, in seconds (36 hours is fine, toDays() would throw on it).
-      validateIntegerInRange('maxInstanceLifetime (seconds)', props.maxInstanceLifetime.toSeconds(), 86_400, 31_536_000);
+      const seconds = props.maxInstanceLifetime.toSeconds();
+      if (seconds < 86_400 || seconds > 31_536_000) {
+        // The message quotes the Duration as given, not its count of seconds.
+        throw new Error(`maxInstanceLifetime must be from 1 to 365 days, got: '${props.maxInstanceLifetime.toHumanString()}'`);
+      }
     }
     const cluster = props.cluster;
     const vpc = props.vpc ?? cluster.vpc;

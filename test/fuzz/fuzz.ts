@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Fact } from 'aws-cdk-lib/region-info';
 import * as fc from 'fast-check';
@@ -83,6 +83,8 @@ function leaves(value: unknown, out: string[] = [], depth: number = 0): string[]
   if (depth > 4 || value === undefined || value === null) return out;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     out.push(String(value));
+  } else if (value instanceof Duration) {
+    out.push(value.toHumanString());
   } else if (Array.isArray(value)) {
     value.forEach(item => leaves(item, out, depth + 1));
   } else if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
