@@ -665,6 +665,19 @@ describe('runtime types at the construct boundary (issue 10, for JavaScript call
 });
 
 describe('found by the fuzz tests (issue 10)', () => {
+  test('GoldenAmiComplianceRule reservedConcurrentExecutions below 0 is a synth error naming it', () => {
+    expect(() => new GoldenAmiComplianceRule(newStack(), 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/')], reservedConcurrentExecutions: -4 }))
+      .toThrow(names('reservedConcurrentExecutions must be an integer from 0 to', '-4'));
+  });
+
+  test('GoldenAmiComplianceRule maximumAmiAge and timeout errors quote the Duration as given', () => {
+    const rule = (props: { maximumAmiAge?: Duration; timeout?: Duration }) => new GoldenAmiComplianceRule(newStack(), 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/')], ...props });
+    expect(() => rule({ maximumAmiAge: Duration.days(4990) })).toThrow("maximumAmiAge must be a whole number of days from 1 to 3650, got: '4990 days'");
+    expect(() => rule({ maximumAmiAge: Duration.hours(36) })).toThrow("maximumAmiAge must be a whole number of days from 1 to 3650, got: '1 day 12 hours'");
+    expect(() => rule({ timeout: Duration.minutes(47) })).toThrow("timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: '47 minutes'");
+  });
+
+
   test('a HardenedBaseRecipe root volume of 16,001 GiB is a synth error (ImageRecipe VolumeSize takes at most 16000)', () => {
     expect(() => new HardenedBaseRecipe(newStack(), 'Base', { rootVolume: { size: Size.gibibytes(16001) } }))
       .toThrow(names('rootVolume.size (GiB) must be an integer from 1 to 16000', '16001'));

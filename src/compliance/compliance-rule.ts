@@ -254,6 +254,10 @@ export class GoldenAmiComplianceRule extends Construct {
       // Lambda takes 128 to 10,240 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
       validateIntegerInRange('memorySize (MB)', props.memorySize, 128, 10240);
     }
+    if (props.reservedConcurrentExecutions !== undefined) {
+      // Lambda's ReservedConcurrentExecutions takes 0 or more; the account's quota caps it at deploy time.
+      validateIntegerInRange('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 0, Number.MAX_SAFE_INTEGER);
+    }
     // A Config rule description takes at most 256 characters (AWS::Config::ConfigRule Description).
     validateDescription('description', props.description, 256, 0);
     const description = props.description ?? `Resources must use an approved golden AMI (${props.approvalSources.map(source => source.description).join('; ')})`.slice(0, 256);
@@ -511,7 +515,10 @@ function maximumAgeDays(age: Duration | undefined): number | undefined {
   if (age === undefined) return undefined;
   const days = age.toDays({ integral: false });
   if (Token.isUnresolved(days)) return days;
-  validateIntegerInRange('maximumAmiAge (days)', days, 1, 3650);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    // The message quotes the Duration as given, not its count of days.
+    throw new Error(`maximumAmiAge must be a whole number of days from 1 to 3650, got: '${age.toHumanString()}'`);
+  }
   return days;
 }
 
