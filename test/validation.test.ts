@@ -16,9 +16,9 @@ import {
   PipelineSchedule,
   RecipeComponent,
 } from '../src';
+import { ENV, newStack } from './util';
 import { EcsApplicationImage, ParentImage } from '../src/ecs';
 import { HardenedBaseRecipe } from '../src/hardened';
-import { ENV, newStack } from './util';
 
 const KEY_EU = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
 const KEY_US = 'arn:aws:kms:us-east-1:111111111111:key/66666666-7777-8888-9999-000000000000';

@@ -11,8 +11,8 @@ import { RebuildOnParentUpdate } from './rebuild-on-parent';
 import { ImageBuildInfrastructure } from '../build-infrastructure';
 import { RecipeComponent } from '../component';
 import { GoldenImage, GoldenImageOptions } from '../golden-image';
-import { ImageRecipe, RootVolumeOptions } from '../recipe';
 import { validatePropTypes } from '../private/validation';
+import { ImageRecipe, RootVolumeOptions } from '../recipe';
 import { PipelineSchedule } from '../schedule';
 
 /** The longest recipe name that leaves room for '-cloudwatch-agent-enable' in component names. */

@@ -10,9 +10,10 @@ const props = fc.record({
   ruleName: fc.option(mostly(plainName(3, 60), hostileString(300)), { nil: undefined }),
   description: fc.option(mostly(fc.string({ maxLength: 200 }), hostileString(400)), { nil: undefined }),
   memorySize: fc.option(mostly(fc.integer({ min: 128, max: 4096 }), fc.integer({ min: -1, max: 40000 })), { nil: undefined }),
-  timeout: fc.option(mostly(fc.integer({ min: 2, max: 15 }), fc.integer({ min: 0, max: 60 })).map(minutes => Duration.minutes(minutes)), { nil: undefined }),
+  timeout: fc.option(mostly(fc.integer({ min: 2, max: 15 }), fc.integer({ min: 0, max: 60 })).map(m => Duration.minutes(m)), { nil: undefined }),
   reservedConcurrentExecutions: fc.option(mostly(fc.integer({ min: 1, max: 10 }), fc.integer({ min: -5, max: 100000 })), { nil: undefined }),
-  maximumAmiAge: fc.option(mostly(fc.integer({ min: 1, max: 365 }), fc.integer({ min: 0, max: 5000 })).map(days => Duration.days(days)), { nil: undefined }),
+  maximumAmiAge: fc.option(mostly(fc.integer({ min: 1, max: 365 }), fc.integer({ min: 0, max: 5000 }))
+    .map(d => Duration.days(d)), { nil: undefined }),
 });
 type FuzzProps = typeof props extends fc.Arbitrary<infer T> ? T : never;
 

@@ -23,7 +23,7 @@ export function fuzzParameters(defaultRuns: number): fc.Parameters<unknown> {
   return { seed: FUZZ_SEED, numRuns: FUZZ_RUNS > 0 ? FUZZ_RUNS : defaultRuns, endOnFailure: true };
 }
 
-const REGIONS = Fact.regions.filter(region => !region.includes('iso') && !region.startsWith('cn-') && !region.includes('gov') && region !== 'eusc-de-east-1');
+const REGIONS = Fact.regions.filter(name => !name.includes('iso') && !name.startsWith('cn-') && !name.includes('gov') && name !== 'eusc-de-east-1');
 
 /** Text that breaks things: empty, long, unicode, control characters, quotes, spaces at the ends. */
 export function hostileString(maxLength: number = 1100): fc.Arbitrary<string> {

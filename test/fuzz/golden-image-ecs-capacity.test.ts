@@ -11,7 +11,8 @@ const props = fc.record({
   imageParameter: mostly(plainName(1, 40).map(name => `/golden-ami/${name}/latest`), hostileString(60)),
   minCapacity: fc.option(mostly(fc.integer({ min: 0, max: 3 }), fc.integer({ min: -3, max: 20000 })), { nil: undefined }),
   maxCapacity: fc.option(mostly(fc.integer({ min: 4, max: 20 }), fc.integer({ min: -3, max: 20000 })), { nil: undefined }),
-  maxInstanceLifetime: fc.option(mostly(fc.integer({ min: 24, max: 8760 }), fc.integer({ min: 0, max: 20000 })).map(hours => Duration.hours(hours)), { nil: undefined }),
+  maxInstanceLifetime: fc.option(mostly(fc.integer({ min: 24, max: 8760 }), fc.integer({ min: 0, max: 20000 }))
+    .map(h => Duration.hours(h)), { nil: undefined }),
   capacityProviderName: fc.option(mostly(plainName(3, 60), hostileString(300)), { nil: undefined }),
   rootDeviceName: fc.option(mostly(fc.constantFrom('/dev/xvda', '/dev/sda1'), hostileString(40)), { nil: undefined }),
   rootVolumeGiB: fc.option(mostly(fc.integer({ min: 30, max: 500 }), fc.integer({ min: 0, max: 20000 })), { nil: undefined }),
