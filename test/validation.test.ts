@@ -1,6 +1,7 @@
 import { App, CfnParameter, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -17,7 +18,7 @@ import {
   RecipeComponent,
 } from '../src';
 import { ENV, newStack } from './util';
-import { EcsApplicationImage, ParentImage } from '../src/ecs';
+import { EcsApplicationImage, GoldenImageEcsCapacity, ParentImage } from '../src/ecs';
 import { HardenedBaseRecipe } from '../src/hardened';
 
 const KEY_EU = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
@@ -665,6 +666,28 @@ describe('runtime types at the construct boundary (issue 10, for JavaScript call
 });
 
 describe('found by the fuzz tests (issue 10)', () => {
+  test('GoldenImageEcsCapacity minCapacity above the default maxCapacity names minCapacity, not maxCapacity', () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+    expect(() => new GoldenImageEcsCapacity(stack, 'Capacity', {
+      cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+      image: GoldenImage.fromParameterName(stack, 'Image', '/golden-ami/app/latest'),
+      instanceType: new ec2.InstanceType('m7i.large'),
+      minCapacity: 6,
+    })).toThrow("minCapacity must be at most maxCapacity, which is 4 by default: set maxCapacity too, got: '6'");
+  });
+
+  test.each([['aws:tag'], ['ecs-capacity'], ['Fargate1'], ['a'.repeat(256)]])('GoldenImageEcsCapacity capacityProviderName %#: a name ECS refuses names capacityProviderName', (capacityProviderName) => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+    expect(() => new GoldenImageEcsCapacity(stack, 'Capacity', {
+      cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+      image: GoldenImage.fromParameterName(stack, 'Image', '/golden-ami/app/latest'),
+      instanceType: new ec2.InstanceType('m7i.large'),
+      capacityProviderName,
+    })).toThrow(/^capacityProviderName must be 1-255 letters, digits, underscores and hyphens, not starting with aws, ecs or fargate, got: '/);
+  });
+
   test('GoldenAmiComplianceRule reservedConcurrentExecutions below 0 is a synth error naming it', () => {
     expect(() => new GoldenAmiComplianceRule(newStack(), 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/')], reservedConcurrentExecutions: -4 }))
       .toThrow(names('reservedConcurrentExecutions must be an integer from 0 to', '-4'));

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Fact } from 'aws-cdk-lib/region-info';
 import * as fc from 'fast-check';
@@ -85,6 +85,10 @@ function leaves(value: unknown, out: string[] = [], depth: number = 0): string[]
     out.push(String(value));
   } else if (value instanceof Duration) {
     out.push(value.toHumanString());
+  } else if (value instanceof Size) {
+    // As given, or as a count of GiB under a prop that says '(GiB)'.
+    const gib = value.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    out.push(`${gib} GiB`, String(gib));
   } else if (Array.isArray(value)) {
     value.forEach(item => leaves(item, out, depth + 1));
   } else if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {

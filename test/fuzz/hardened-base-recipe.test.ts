@@ -12,17 +12,17 @@ const props = fc.record({
   amiTags: tags(),
   osUpdates: fc.option(fc.boolean(), { nil: undefined }),
   awsCli: fc.option(fc.boolean(), { nil: undefined }),
-  rootVolumeGiB: fc.option(mostly(fc.integer({ min: 8, max: 500 }), fc.integer({ min: 0, max: 20000 })), { nil: undefined }),
+  rootVolumeSize: fc.option(mostly(fc.integer({ min: 8, max: 500 }), fc.integer({ min: 0, max: 20000 })).map(g => Size.gibibytes(g)), { nil: undefined }),
 });
 type FuzzProps = typeof props extends fc.Arbitrary<infer T> ? T : never;
 
 function build(p: FuzzProps) {
   const stack = newStack();
-  const { operatingSystem, rootVolumeGiB, ...options } = p;
+  const { operatingSystem, rootVolumeSize, ...options } = p;
   new HardenedBaseRecipe(stack, 'Base', {
     ...options,
     operatingSystem: OperatingSystem[operatingSystem as 'AMAZON_LINUX_2023'],
-    rootVolume: rootVolumeGiB === undefined ? undefined : { size: Size.gibibytes(rootVolumeGiB) },
+    rootVolume: rootVolumeSize === undefined ? undefined : { size: rootVolumeSize },
   });
   return stack;
 }
