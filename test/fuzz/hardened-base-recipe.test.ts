@@ -12,7 +12,8 @@ const props = fc.record({
   amiTags: tags(),
   osUpdates: fc.option(fc.boolean(), { nil: undefined }),
   awsCli: fc.option(fc.boolean(), { nil: undefined }),
-  rootVolumeSize: fc.option(mostly(fc.integer({ min: 8, max: 500 }), fc.integer({ min: 0, max: 20000 })).map(g => Size.gibibytes(g)), { nil: undefined }),
+  rootVolumeSize: fc.option(mostly(fc.integer({ min: 8, max: 500 }), fc.integer({ min: 0, max: 20000 }))
+    .map(g => Size.gibibytes(g)), { nil: undefined }),
 });
 type FuzzProps = typeof props extends fc.Arbitrary<infer T> ? T : never;
 
