@@ -51,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'constructs@10.5.1',
     'cdk-nag@^3.0.2',
     'yaml@^2.8.0',
+    // Property-based tests of the constructs' props (test/fuzz/).
+    'fast-check@^4',
     // Used by Lambda handlers at run time (provided by the Lambda runtime) and by their tests.
     '@aws-sdk/client-auto-scaling',
     '@aws-sdk/client-config-service',
@@ -180,6 +182,15 @@ project.testTask.spawn(cfnLint);
 project.addTask('test:guest', {
   description: 'Run the generated AWSTOE documents on a booted Debian 12 guest under qemu (harness/)',
   exec: 'bash scripts/guest-harness.sh',
+  receiveArgs: true,
+});
+
+// `npx projen test:fuzz`: the property-based tests of test/fuzz/ with a longer search than the
+// default run (FUZZ_RUNS cases per construct; FUZZ_SEED picks another seed).
+project.addTask('test:fuzz', {
+  description: 'Run the property-based tests of the constructs\' props (test/fuzz/) with 2000 cases per construct',
+  env: { FUZZ_RUNS: '2000', FUZZ_REPORT: '1' },
+  exec: 'jest --coverage=false test/fuzz',
   receiveArgs: true,
 });
 

@@ -13,13 +13,20 @@ import { imageStateChangePattern } from './private/image-events';
 import { renderLaunchPermissions } from './private/launch-permissions';
 import { acknowledgeRules } from './private/nag-acknowledgments';
 import {
+  AMI_NAME_MAX_LENGTH,
+  fitName,
+  quoteValue,
   validateAccountId,
+  validateAmiName,
+  validateDescription,
   validateImageBuilderName,
   validateIntegerInRange,
   validateKmsKeyArn,
   validateLaunchTemplateId,
+  validatePropTypes,
   validateRegion,
   validateSsmParameterName,
+  validateTags,
   validateUnique,
 } from './private/validation';
 import { IGoldenImageRecipe } from './recipe';
@@ -32,6 +39,10 @@ const AMI_ID_DATA_TYPE = SSM_PARAMETER_DATA_TYPES.EC2_IMAGE.name;
 const PIPELINE_TAG = 'golden-ami:pipeline';
 /** AMI names must differ per build; one of these variables makes them so. */
 const BUILD_UNIQUE_VARIABLE = /\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}/;
+/** What the default AMI name adds to the image name. */
+const DEFAULT_AMI_NAME_SUFFIX = '-{{ imagebuilder:buildDate }}';
+/** Characters an SSM parameter name takes in one level of its path. */
+const SSM_NAME_LEVEL = /^[A-Za-z0-9_.-]+$/;
 
 /**
  * Inspector finding severities, for failing a build on its image scan.
@@ -436,11 +447,16 @@ export class GoldenImage extends GoldenImageBase {
 
   constructor(scope: Construct, id: string, props: GoldenImageProps) {
     super(scope, id);
+    validateGoldenImageOptions(props);
     const stack = Stack.of(this);
     this.recipe = props.recipe;
     this.platform = props.recipe.platform;
     this.imageName = props.imageName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     validateImageBuilderName('imageName', this.imageName);
+    if (props.ssmParameterName === undefined && !Token.isUnresolved(this.imageName) && !SSM_NAME_LEVEL.test(this.imageName)) {
+      // Otherwise the error would name ssmParameterName, a prop the user never set.
+      throw new Error(`imageName must be letters, digits, hyphens, underscores and periods when ssmParameterName is not set (the default ssmParameterName, /golden-ami/<imageName>/latest, cannot take spaces): set ssmParameterName or remove the spaces, got: ${quoteValue(this.imageName)}`);
+    }
     this.ssmParameterName = props.ssmParameterName ?? `/golden-ami/${this.imageName}/latest`;
     validateSsmParameterName('ssmParameterName', this.ssmParameterName);
     this.infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
@@ -533,7 +549,8 @@ export class GoldenImage extends GoldenImageBase {
     const launchTemplates = this.launchTemplatesByRegion(stack, props.launchTemplateUpdates ?? [], copyToAccounts);
     const launchPermission = renderLaunchPermissions(this, props.shareWith ?? []);
 
-    const amiName = props.amiName ?? `${this.imageName}-{{ imagebuilder:buildDate }}`;
+    const amiName = props.amiName ?? defaultAmiName(this.imageName);
+    validateAmiName('amiName', amiName);
     if (!Token.isUnresolved(amiName) && !BUILD_UNIQUE_VARIABLE.test(amiName)) {
       throw new Error(`amiName must contain {{ imagebuilder:buildDate }} or {{ imagebuilder:buildVersion }}, or every build after the first fails on a duplicate AMI name, got: '${amiName}'`);
     }
@@ -607,6 +624,30 @@ export class GoldenImage extends GoldenImageBase {
       byRegion.set(region, list);
     });
     return byRegion;
+  }
+}
+
+/**
+ * The default AMI name, `<imageName>-{{ imagebuilder:buildDate }}`, with a long image name
+ * shortened (its start and a hash) so that the name fits Image Builder's 127 characters.
+ */
+function defaultAmiName(imageName: string): string {
+  if (Token.isUnresolved(imageName)) return `${imageName}${DEFAULT_AMI_NAME_SUFFIX}`;
+  return `${fitName(imageName, AMI_NAME_MAX_LENGTH - DEFAULT_AMI_NAME_SUFFIX.length)}${DEFAULT_AMI_NAME_SUFFIX}`;
+}
+
+/** Checks the props that need no other state: types (for JavaScript callers), text and tags. */
+function validateGoldenImageOptions(props: GoldenImageOptions): void {
+  validatePropTypes(props, {
+    strings: ['imageName', 'description', 'amiName', 'ssmParameterName'],
+    arrays: ['regions', 'shareWith', 'copyToAccounts', 'encryptionKeys', 'launchTemplateUpdates'],
+    booleans: ['publishToSsm', 'imageScanning', 'imageTests', 'enhancedImageMetadata', 'enabled'],
+  });
+  validateDescription('description', props.description);
+  // The library adds its pipeline tag to the user's; Image Builder takes 50 AMI tags.
+  validateTags('amiTags', props.amiTags, 49);
+  if (props.amiTags && Object.keys(props.amiTags).includes(PIPELINE_TAG)) {
+    throw new Error(`amiTags must not set ${PIPELINE_TAG} (the library sets it to the image name for lifecycle policies), got: '${PIPELINE_TAG}'`);
   }
 }
 

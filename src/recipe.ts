@@ -1,4 +1,4 @@
-import { Lazy, Names, Resource, Size, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Names, Resource, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnImageRecipe } from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,7 @@ import { BaseImage } from './base-image';
 import { ComponentBinding, RecipeComponent } from './component';
 import { ImagePlatform } from './platform';
 import { contentVersion } from './private/content-version';
-import { validateDeviceName, validateImageBuilderName, validateIntegerInRange } from './private/validation';
+import { validateDescription, validateDeviceName, validateImageBuilderName, validateIntegerInRange, validateTags, validateWorkingDirectory } from './private/validation';
 
 /**
  * A recipe a GoldenImage can build: this library's `ImageRecipe`, and the hardened and
@@ -167,9 +167,9 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
     this.platform = this.baseImage.platform;
     this.imageRecipeName = props.recipeName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     validateImageBuilderName('recipeName', this.imageRecipeName);
-    if (props.workingDirectory !== undefined && !Token.isUnresolved(props.workingDirectory) && !props.workingDirectory.startsWith('/') && !/^[A-Za-z]:\\/.test(props.workingDirectory)) {
-      throw new Error(`workingDirectory must be an absolute path, got: '${props.workingDirectory}'`);
-    }
+    validateWorkingDirectory('workingDirectory', props.workingDirectory);
+    validateDescription('description', props.description);
+    validateTags('amiTags', props.amiTags);
     for (const component of props.components ?? []) {
       this.addComponent(component);
     }
@@ -241,7 +241,9 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
     if (options.deviceName !== undefined) {
       validateDeviceName('rootVolume.deviceName', options.deviceName);
     }
-    validateIntegerInRange('rootVolume.size (GiB)', sizeGiB, 1, 16384);
+    // AWS::ImageBuilder::ImageRecipe EbsInstanceBlockDeviceSpecification VolumeSize takes 1-16000
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-ebsinstanceblockdevicespecification.html).
+    validateIntegerInRange('rootVolume.size (GiB)', sizeGiB, 1, 16000);
     return {
       deviceName: options.deviceName ?? this.baseImage.rootDeviceName,
       ebs: {

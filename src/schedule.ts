@@ -70,8 +70,72 @@ export interface CronScheduleOptions extends ScheduleOptions {
   readonly year?: string;
 }
 
-const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
 const DAY_MINUTES = 24 * 60;
+
+/**
+ * One field of Image Builder's cron format, which is EventBridge's
+ * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cron-expressions.html,
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html).
+ */
+interface CronField {
+  /** The CronScheduleOptions prop that sets it. */
+  readonly prop: string;
+  readonly min: number;
+  readonly max: number;
+  /** Names that stand for min, min + 1, ... */
+  readonly names?: string[];
+  /** The wildcards the field takes besides numbers and names. */
+  readonly wildcards: string;
+}
+
+const CRON_FIELDS: CronField[] = [
+  { prop: 'minute', min: 0, max: 59, wildcards: ', - * /' },
+  { prop: 'hour', min: 0, max: 23, wildcards: ', - * /' },
+  { prop: 'day', min: 1, max: 31, wildcards: ', - * ? / L W' },
+  { prop: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'], wildcards: ', - * /' },
+  { prop: 'weekDay', min: 1, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], wildcards: ', - * ? L #' },
+  { prop: 'year', min: 1970, max: 2199, wildcards: ', - * /' },
+];
+
+/** Whether `text` is a value of the field: a number in its range or one of its names. */
+function isCronValue(field: CronField, text: string): boolean {
+  if (/^\d+$/.test(text)) return Number(text) >= field.min && Number(text) <= field.max;
+  return field.names?.includes(text.toUpperCase()) ?? false;
+}
+
+/** Whether one comma-separated item of a field is valid. */
+function isCronItem(field: CronField, item: string, items: number): boolean {
+  const wildcards = field.wildcards.split(' ');
+  const [base, step, ...extra] = item.split('/');
+  if (extra.length > 0) return false;
+  if (step !== undefined && (!wildcards.includes('/') || !/^\d+$/.test(step) || Number(step) < 1 || Number(step) > field.max)) return false;
+  if (base === '*') return true;
+  if (step === undefined && field.prop === 'day' && /^(L|LW|\d{1,2}W)$/.test(base)) {
+    return base.startsWith('L') || isCronValue(field, base.slice(0, -1));
+  }
+  if (step === undefined && field.prop === 'weekDay') {
+    if (base === 'L') return true;
+    const last = /^(.+)L$/.exec(base);
+    if (last) return isCronValue(field, last[1]);
+    // '#' takes a single expression: 3#1,6#3 is two (the EventBridge reference above).
+    const nth = /^(.+)#([1-5])$/.exec(base);
+    if (nth) return items === 1 && isCronValue(field, nth[1]);
+  }
+  const range = base.split('-');
+  return range.length <= 2 && range.every(value => isCronValue(field, value));
+}
+
+/** Checks one field; `prop` names it in the error. */
+function validateCronField(field: CronField, value: string, prop: string): void {
+  if (Token.isUnresolved(value)) return;
+  const items = value.split(',');
+  const dayField = field.prop === 'day' || field.prop === 'weekDay';
+  const valid = value === '?' ? dayField : items.every(item => isCronItem(field, item, items.length));
+  if (!valid) {
+    const names = field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : '';
+    throw new Error(`${prop} must be ${field.min}-${field.max}${names} with the wildcards ${field.wildcards} (Image Builder's cron format), got: '${value}'`);
+  }
+}
 
 /**
  * A pipeline schedule: a cron expression in Image Builder's six-field format, or a rate
@@ -85,6 +149,14 @@ export class PipelineSchedule {
     if (options.day !== undefined && options.weekDay !== undefined) {
       throw new Error(`schedule cannot set both day ('${options.day}') and weekDay ('${options.weekDay}'); Image Builder takes one of them`);
     }
+    CRON_FIELDS.forEach(field => {
+      const value = (options as Record<string, unknown>)[field.prop];
+      if (value === undefined) return;
+      if (typeof value !== 'string') {
+        throw new Error(`${field.prop} must be a string such as '5', got a ${typeof value}: '${String(value)}'`);
+      }
+      validateCronField(field, value, field.prop);
+    });
     const fields = [
       options.minute ?? '0',
       options.hour ?? '0',
@@ -105,9 +177,10 @@ export class PipelineSchedule {
     if (!Token.isUnresolved(expression)) {
       const match = /^cron\((.*)\)$/.exec(expression);
       const fields = match ? match[1].split(' ') : [];
-      if (!match || fields.length !== 6 || fields.some(field => !CRON_FIELD.test(field))) {
+      if (!match || fields.length !== 6) {
         throw new Error(`schedule expression must be cron(<minute> <hour> <day> <month> <day-of-week> <year>) with six fields, got: '${expression}'`);
       }
+      fields.forEach((value, i) => validateCronField(CRON_FIELDS[i], value, `schedule expression ${CRON_FIELDS[i].prop} field of '${expression}'`));
       if ((fields[2] === '?') === (fields[4] === '?')) {
         throw new Error(`schedule expression must have '?' in exactly one of day and day-of-week, got: '${expression}'`);
       }
@@ -148,7 +221,10 @@ export class PipelineSchedule {
     if (options.disableAfterConsecutiveFailures !== undefined) {
       validateIntegerInRange('schedule disableAfterConsecutiveFailures', options.disableAfterConsecutiveFailures, 1, 10);
     }
-    if (options.timezone !== undefined && !Token.isUnresolved(options.timezone) && !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(options.timezone)) {
+    // Schedule.Timezone: 3-100 characters matching ^[a-zA-Z0-9]{2,}(?:\/[a-zA-Z0-9\-_+]+)*$
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-schedule.html).
+    if (options.timezone !== undefined && !Token.isUnresolved(options.timezone)
+      && (typeof options.timezone !== 'string' || options.timezone.length > 100 || !/^[A-Za-z0-9]{2,}(\/[A-Za-z0-9_+-]+){0,2}$/.test(options.timezone))) {
       throw new Error(`schedule timezone must be an IANA time zone such as Europe/Paris, got: '${options.timezone}'`);
     }
     this.expressionString = expression;

@@ -521,6 +521,6 @@ describe('validation', () => {
     expect(() => new ImageRecipe(stack, 'Recipe', {
       rootVolume: { size },
       components: [RecipeComponent.awsManaged('update-linux')],
-    })).toThrow(/rootVolume.size \(GiB\) must be an integer from 1 to 16384/);
+    })).toThrow(/rootVolume.size \(GiB\) must be an integer from 1 to 16000/);
   });
 });

@@ -1,9 +1,13 @@
-import { App, CfnParameter, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import {
+  ApprovalSource,
   FindingSeverity,
+  GoldenAmiComplianceRule,
   GoldenImage,
   GoldenImageProps,
   ImageBuildInfrastructure,
@@ -14,6 +18,8 @@ import {
   RecipeComponent,
 } from '../src';
 import { ENV, newStack } from './util';
+import { EcsApplicationImage, GoldenImageEcsCapacity, ParentImage } from '../src/ecs';
+import { HardenedBaseRecipe } from '../src/hardened';
 
 const KEY_EU = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
 const KEY_US = 'arn:aws:kms:us-east-1:111111111111:key/66666666-7777-8888-9999-000000000000';
@@ -440,5 +446,275 @@ describe('tokens pass through unchecked', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
       Distributions: [Match.objectLike({ Region: 'eu-west-1' }), Match.objectLike({ Region: { Ref: 'Region' } })],
     });
+  });
+});
+
+/** The AMI name of the image's distribution in the build region. */
+function amiNameOf(stack: Stack): string {
+  const [config] = Object.values(Template.fromStack(stack).findResources('AWS::ImageBuilder::DistributionConfiguration'));
+  return config.Properties.Distributions[0].AmiDistributionConfiguration.Name;
+}
+
+describe('AMI names (issue 10)', () => {
+  test('the default amiName of a deeply nested GoldenImage without imageName fits 127 characters and keeps the build date', () => {
+    const stack = newStack();
+    let scope: Construct = stack;
+    for (const id of ['LandingZoneImageFactory', 'WorkloadPlatformImages', 'ApplicationTeamGoldenImages', 'ProductionHardened']) {
+      scope = new Construct(scope, id);
+    }
+    goldenImage({}, stack);
+    const recipe = new ImageRecipe(scope, 'Recipe', { components: [RecipeComponent.awsManaged('update-linux')] });
+    const image = new GoldenImage(scope, 'AmazonLinux2023HardenedGoldenImage', { recipe });
+    expect(image.imageName.length).toBeGreaterThan(98);
+    const [config] = Object.values(Template.fromStack(stack).findResources('AWS::ImageBuilder::DistributionConfiguration', {
+      Properties: { Name: image.imageName },
+    }));
+    const name: string = config.Properties.Distributions[0].AmiDistributionConfiguration.Name;
+    expect(name.length).toBeLessThanOrEqual(127);
+    expect(name).toMatch(/^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}.]+[-_A-Za-z0-9}]$/);
+    expect(name.endsWith('-{{ imagebuilder:buildDate }}')).toBe(true);
+    expect(name.startsWith(image.imageName.slice(0, 80))).toBe(true);
+  });
+
+  test('a long imageName is shortened deterministically with a hash in the default amiName', () => {
+    const long = 'x'.repeat(110);
+    const first = newStack();
+    goldenImage({ imageName: `${long}-a` }, first);
+    const second = newStack();
+    goldenImage({ imageName: `${long}-b` }, second);
+    const again = newStack();
+    goldenImage({ imageName: `${long}-a` }, again);
+    expect(amiNameOf(first)).toMatch(/^x{89}-[0-9a-f]{8}-\{\{ imagebuilder:buildDate \}\}$/);
+    expect(amiNameOf(first)).toHaveLength(127);
+    expect(amiNameOf(first)).not.toEqual(amiNameOf(second));
+    expect(amiNameOf(first)).toEqual(amiNameOf(again));
+  });
+
+  test('a user amiName over 127 characters is an error', () => {
+    const amiName = `${'web-'.repeat(30)}{{ imagebuilder:buildDate }}`;
+    expect(() => goldenImage({ amiName })).toThrow(names('amiName must be 3 to 127 characters', amiName));
+  });
+
+  test.each([
+    [' web-{{ imagebuilder:buildDate }}', 'must start and end with'],
+    ["'web'-{{ imagebuilder:buildDate }}", 'must be letters, digits, spaces, hyphens, underscores and periods'],
+    ['web:base-{{ imagebuilder:buildDate }}', 'must be letters, digits, spaces, hyphens, underscores and periods'],
+    ['web-{{ imagebuilder:buildDate }}\t', 'must be letters, digits, spaces, hyphens, underscores and periods'],
+  ])('amiName %j has characters Image Builder or EC2 refuses', (amiName, expectation) => {
+    expect(() => goldenImage({ amiName })).toThrow(names(`amiName ${expectation}`, amiName));
+  });
+
+  test('amiName with the build version, spaces and periods is accepted', () => {
+    const stack = newStack();
+    goldenImage({ amiName: 'Web base 1.2 {{ imagebuilder:buildVersion }}' }, stack);
+    expect(amiNameOf(stack)).toEqual('Web base 1.2 {{ imagebuilder:buildVersion }}');
+  });
+
+  test('imageName with spaces and no ssmParameterName fails naming imageName, not ssmParameterName', () => {
+    expect(() => goldenImage({ imageName: 'web base' }))
+      .toThrow(/^imageName must be letters, digits, hyphens, underscores and periods when ssmParameterName is not set.*got: 'web base'$/);
+  });
+
+  test('imageName with spaces and an ssmParameterName is accepted', () => {
+    const stack = newStack();
+    goldenImage({ imageName: 'web base', ssmParameterName: '/golden-ami/web-base/latest' }, stack);
+    expect(amiNameOf(stack)).toEqual('web base-{{ imagebuilder:buildDate }}');
+  });
+});
+
+describe('AMI tags (issue 10)', () => {
+  test.each([
+    ['', 'amiTags key must be 1 to 128 characters'],
+    ['aws:cost-center', 'amiTags key must not start with aws:'],
+    ['AWS:team', 'amiTags key must not start with aws:'],
+    ['k'.repeat(129), 'amiTags key must be 1 to 128 characters'],
+    ['team#1', 'amiTags key must be letters, digits, spaces and _ . : / = + - @'],
+  ])('GoldenImage amiTags key %j is an error', (key, message) => {
+    expect(() => goldenImage({ amiTags: { [key]: 'v' } })).toThrow(names(message, key));
+  });
+
+  test('GoldenImage amiTags value over 256 characters is an error', () => {
+    const value = 'v'.repeat(257);
+    expect(() => goldenImage({ amiTags: { team: value } })).toThrow(`amiTags['team'] must be at most 256 characters, got: '${value.slice(0, 200)}...' (257 characters)`);
+  });
+
+  test('GoldenImage amiTags must leave room for the pipeline tag (50 in all)', () => {
+    const amiTags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, 'v']));
+    expect(() => goldenImage({ amiTags })).toThrow(/amiTags must have at most 49 tags, got: 't0, t1, /);
+  });
+
+  test('HardenedBaseRecipe and ImageRecipe amiTags keys starting with aws: are errors', () => {
+    expect(() => new HardenedBaseRecipe(newStack(), 'Base', { amiTags: { 'aws:owner': 'me' } })).toThrow(names('amiTags key must not start with aws:', 'aws:owner'));
+    expect(() => new ImageRecipe(newStack(), 'Recipe', { amiTags: { '': 'me' } })).toThrow(names('amiTags key must be 1 to 128 characters', ''));
+  });
+});
+
+describe('descriptions and working directories (issue 10)', () => {
+  const long = 'd'.repeat(1025);
+  test.each([[''], [long]])('GoldenImage description of %#: empty or over 1,024 characters', (description) => {
+    expect(() => goldenImage({ description })).toThrow(new RegExp(`^description must be 1 to 1024 characters, got: '${description.slice(0, 200)}`));
+  });
+
+  test.each([[''], [long]])('HardenedBaseRecipe description %#: empty or over 1,024 characters', (description) => {
+    expect(() => new HardenedBaseRecipe(newStack(), 'Base', { description })).toThrow(/^description must be 1 to 1024 characters, got: /);
+  });
+
+  test('ImageRecipe description over 1,024 characters', () => {
+    expect(() => new ImageRecipe(newStack(), 'Recipe', { description: long })).toThrow(`description must be 1 to 1024 characters, got: '${'d'.repeat(200)}...' (1025 characters)`);
+  });
+
+  test('GoldenAmiComplianceRule description over 256 characters (Config rule limit)', () => {
+    const description = 'd'.repeat(257);
+    expect(() => new GoldenAmiComplianceRule(newStack(), 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/')], description }))
+      .toThrow(/^description must be at most 256 characters \(Config's limit\), got 257 characters: 'd{60}\.\.\.'$/);
+  });
+
+  test.each([
+    ['', 'must be 1 to 1024 characters'],
+    [`/${'w'.repeat(1024)}`, 'must be 1 to 1024 characters'],
+    ['/tmp/build\ndir', 'must not contain control characters'],
+  ])('HardenedBaseRecipe workingDirectory %#', (workingDirectory, message) => {
+    expect(() => new HardenedBaseRecipe(newStack(), 'Base', { workingDirectory })).toThrow(new RegExp(`^workingDirectory ${message}`));
+  });
+});
+
+describe('values (issue 10)', () => {
+  test.each([[0], [64], [10241], [512.5]])('GoldenAmiComplianceRule memorySize %s is outside 128 to 10,240 MB', (memorySize) => {
+    expect(() => new GoldenAmiComplianceRule(newStack(), 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/')], memorySize }))
+      .toThrow(names('memorySize (MB) must be an integer from 128 to 10240', String(memorySize)));
+  });
+
+  test.each([['eu-centrl-1'], ['eu-west-12'], ['us-east-9']])('regions rejects %s, a region that does not exist', (region) => {
+    expect(() => goldenImage({ regions: [region] })).toThrow(names('regions[0] must be an AWS region that exists', region));
+  });
+
+  test('encryptionKeys and launchTemplateUpdates regions must exist too', () => {
+    expect(() => goldenImage({ encryptionKeys: [{ region: 'eu-west-12', keyArn: 'arn:aws:kms:eu-west-12:111111111111:key/abc' }] }))
+      .toThrow(names('encryptionKeys[0].region must be an AWS region that exists', 'eu-west-12'));
+    expect(() => goldenImage({ launchTemplateUpdates: [{ launchTemplateId: LT, region: 'eu-centrl-1' }] }))
+      .toThrow(names('launchTemplateUpdates[0].region must be an AWS region that exists', 'eu-centrl-1'));
+  });
+
+  test('a region aws-cdk-lib lists but the old pattern did not (eusc-de-east-1) is accepted', () => {
+    const stack = newStack();
+    goldenImage({ regions: ['eusc-de-east-1'] }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::DistributionConfiguration', {
+      Distributions: [Match.objectLike({ Region: 'eu-west-1' }), Match.objectLike({ Region: 'eusc-de-east-1' })],
+    });
+  });
+
+  test.each([
+    [{ hour: '24' }, 'hour', '24'],
+    [{ hour: '25' }, 'hour', '25'],
+    [{ weekDay: 'MONDAY' }, 'weekDay', 'MONDAY'],
+    [{ minute: '60' }, 'minute', '60'],
+    [{ day: '0' }, 'day', '0'],
+    [{ day: '32W' }, 'day', '32W'],
+    [{ month: '13' }, 'month', '13'],
+    [{ month: 'JANUARY' }, 'month', 'JANUARY'],
+    [{ weekDay: '8' }, 'weekDay', '8'],
+    [{ weekDay: '2#6' }, 'weekDay', '2#6'],
+    [{ weekDay: '2#1,4#2' }, 'weekDay', '2#1,4#2'],
+    [{ year: '1969' }, 'year', '1969'],
+    [{ hour: '*/0' }, 'hour', '*/0'],
+    [{ hour: '1-' }, 'hour', '1-'],
+    [{ minute: '0 4' }, 'minute', '0 4'],
+  ])('PipelineSchedule.cron(%j) is an error naming the field', (options, prop, value) => {
+    expect(() => PipelineSchedule.cron(options)).toThrow(new RegExp(`^${prop} must be .*\\(Image Builder's cron format\\), got: '${literal(value)}'$`));
+  });
+
+  test.each([
+    [{ hour: '4' }, 'cron(0 4 * * ? *)'],
+    [{ minute: '*/15', hour: '8-17', weekDay: 'MON-FRI' }, 'cron(*/15 8-17 ? * MON-FRI *)'],
+    [{ weekDay: '6L' }, 'cron(0 0 ? * 6L *)'],
+    [{ weekDay: '3#2' }, 'cron(0 0 ? * 3#2 *)'],
+    [{ day: 'L' }, 'cron(0 0 L * ? *)'],
+    [{ day: '15W', month: 'jan,jul' }, 'cron(0 0 15W jan,jul ? *)'],
+    [{ day: '1/2', year: '2025-2030' }, 'cron(0 0 1/2 * ? 2025-2030)'],
+  ])('PipelineSchedule.cron(%j) is valid', (options, expression) => {
+    expect(PipelineSchedule.cron(options).expressionString).toEqual(expression);
+  });
+
+  test('an expression with an hour out of range names the field and the expression', () => {
+    expect(() => PipelineSchedule.expression('cron(0 24 * * ? *)'))
+      .toThrow("schedule expression hour field of 'cron(0 24 * * ? *)' must be 0-23 with the wildcards , - * / (Image Builder's cron format), got: '24'");
+  });
+
+  test('a time zone CloudFormation refuses (a leading underscore) is an error', () => {
+    expect(() => PipelineSchedule.cron({ timezone: '_Europe/Paris' })).toThrow(names('schedule timezone must be an IANA time zone', '_Europe/Paris'));
+  });
+});
+
+describe('runtime types at the construct boundary (issue 10, for JavaScript callers)', () => {
+  test('regions given as a string instead of a list names regions and the value', () => {
+    expect(() => goldenImage({ regions: 'eu-central-1' as unknown as string[] }))
+      .toThrow("regions must be a list, got a string instead, got: 'eu-central-1'");
+  });
+
+  test('description given as a number names description', () => {
+    expect(() => goldenImage({ description: 5 as unknown as string })).toThrow("description must be a string, got a number instead, got: '5'");
+  });
+
+  test('HardenedBaseRecipe securityAgents given as an object names securityAgents', () => {
+    expect(() => new HardenedBaseRecipe(newStack(), 'Base', { securityAgents: {} as unknown as [] }))
+      .toThrow("securityAgents must be a list, got a object instead, got: '{}'");
+  });
+
+  test('a cron field given as a number names the field', () => {
+    expect(() => PipelineSchedule.cron({ hour: 4 as unknown as string })).toThrow("hour must be a string such as '5', got a number: '4'");
+  });
+});
+
+describe('found by the fuzz tests (issue 10)', () => {
+  test('GoldenImageEcsCapacity minCapacity above the default maxCapacity names minCapacity, not maxCapacity', () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+    expect(() => new GoldenImageEcsCapacity(stack, 'Capacity', {
+      cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+      image: GoldenImage.fromParameterName(stack, 'Image', '/golden-ami/app/latest'),
+      instanceType: new ec2.InstanceType('m7i.large'),
+      minCapacity: 6,
+    })).toThrow("minCapacity must be at most maxCapacity, which is 4 by default: set maxCapacity too, got: '6'");
+  });
+
+  test.each([['aws:tag'], ['ecs-capacity'], ['Fargate1'], ['a'.repeat(256)]])('GoldenImageEcsCapacity capacityProviderName %#: a name ECS refuses names capacityProviderName', (capacityProviderName) => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+    expect(() => new GoldenImageEcsCapacity(stack, 'Capacity', {
+      cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+      image: GoldenImage.fromParameterName(stack, 'Image', '/golden-ami/app/latest'),
+      instanceType: new ec2.InstanceType('m7i.large'),
+      capacityProviderName,
+    })).toThrow(/^capacityProviderName must be 1-255 letters, digits, underscores and hyphens, not starting with aws, ecs or fargate, got: '/);
+  });
+
+  test('GoldenAmiComplianceRule reservedConcurrentExecutions below 0 is a synth error naming it', () => {
+    expect(() => new GoldenAmiComplianceRule(newStack(), 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/')], reservedConcurrentExecutions: -4 }))
+      .toThrow(names('reservedConcurrentExecutions must be an integer from 0 to', '-4'));
+  });
+
+  test('GoldenAmiComplianceRule maximumAmiAge and timeout errors quote the Duration as given', () => {
+    const rule = (props: { maximumAmiAge?: Duration; timeout?: Duration }) => new GoldenAmiComplianceRule(newStack(), 'Rule', { approvalSources: [ApprovalSource.ssmCatalog('/golden-ami/')], ...props });
+    expect(() => rule({ maximumAmiAge: Duration.days(4990) })).toThrow("maximumAmiAge must be a whole number of days from 1 to 3650, got: '4990 days'");
+    expect(() => rule({ maximumAmiAge: Duration.hours(36) })).toThrow("maximumAmiAge must be a whole number of days from 1 to 3650, got: '1 day 12 hours'");
+    expect(() => rule({ timeout: Duration.minutes(47) })).toThrow("timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: '47 minutes'");
+  });
+
+
+  test('a HardenedBaseRecipe root volume of 16,001 GiB is a synth error (ImageRecipe VolumeSize takes at most 16000)', () => {
+    expect(() => new HardenedBaseRecipe(newStack(), 'Base', { rootVolume: { size: Size.gibibytes(16001) } }))
+      .toThrow(names('rootVolume.size (GiB) must be an integer from 1 to 16000', '16001'));
+  });
+
+  test('an EcsApplicationImage recipeName too long for its component names is an error naming recipeName', () => {
+    const recipeName = 'r'.repeat(103);
+    expect(() => new EcsApplicationImage(newStack(), 'App', { recipeName, parent: ParentImage.fromSsmParameter('/golden-ami/base/latest') }))
+      .toThrow(names('recipeName must be at most 102 characters', recipeName));
+  });
+
+  test('an EcsApplicationImage imageName that names the recipe is checked as imageName', () => {
+    const imageName = 'i'.repeat(110);
+    expect(() => new EcsApplicationImage(newStack(), 'App', { imageName, parent: ParentImage.fromSsmParameter('/golden-ami/base/latest') }))
+      .toThrow(names('imageName must be at most 102 characters', imageName));
   });
 });

@@ -280,7 +280,15 @@ export class GoldenAmiComplianceRule extends Construct {
     }
     const timeout = props.timeout ?? Duration.minutes(10);
     if (timeout.toSeconds() < 120 || timeout.toSeconds() > 900) {
-      throw new Error(`timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: ${timeout.toHumanString()}`);
+      throw new Error(`timeout must be from 2 to 15 minutes (a periodic sweep keeps its last minute to deliver evaluations and continue), got: '${timeout.toHumanString()}'`);
+    }
+    if (props.memorySize !== undefined) {
+      // Lambda takes 128 to 10,240 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
+      validateIntegerInRange('memorySize (MB)', props.memorySize, 128, 10240);
+    }
+    if (props.reservedConcurrentExecutions !== undefined) {
+      // Lambda's ReservedConcurrentExecutions takes 0 or more; the account's quota caps it at deploy time.
+      validateIntegerInRange('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 0, Number.MAX_SAFE_INTEGER);
     }
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION_LENGTH) {
       throw new Error(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters (Config's limit), got ${props.description.length} characters: '${props.description.slice(0, 60)}...'`);
@@ -597,7 +605,10 @@ function maximumAgeDays(age: Duration | undefined): number | undefined {
   if (age === undefined) return undefined;
   const days = age.toDays({ integral: false });
   if (Token.isUnresolved(days)) return days;
-  validateIntegerInRange('maximumAmiAge (days)', days, 1, 3650);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    // The message quotes the Duration as given, not its count of days.
+    throw new Error(`maximumAmiAge must be a whole number of days from 1 to 3650, got: '${age.toHumanString()}'`);
+  }
   return days;
 }
 

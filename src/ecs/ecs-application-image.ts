@@ -1,4 +1,4 @@
-import { Size, Stack } from 'aws-cdk-lib';
+import { Size, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -11,8 +11,12 @@ import { RebuildOnParentUpdate } from './rebuild-on-parent';
 import { ImageBuildInfrastructure } from '../build-infrastructure';
 import { RecipeComponent } from '../component';
 import { GoldenImage, GoldenImageOptions } from '../golden-image';
+import { validatePropTypes } from '../private/validation';
 import { ImageRecipe, RootVolumeOptions } from '../recipe';
 import { PipelineSchedule } from '../schedule';
+
+/** The longest recipe name that leaves room for '-cloudwatch-agent-enable' in component names. */
+const MAX_RECIPE_NAME_LENGTH = 102;
 
 /** Container images and layers live on the root volume. */
 const DEFAULT_ROOT_VOLUME = Size.gibibytes(30);
@@ -108,6 +112,14 @@ export class EcsApplicationImage extends GoldenImage {
   public readonly parentUpdateRebuild?: RebuildOnParentUpdate;
 
   constructor(scope: Construct, id: string, props: EcsApplicationImageProps) {
+    // Before the recipe is made from them (GoldenImage checks its own props after).
+    validatePropTypes(props, { strings: ['recipeName'], arrays: ['playbooks', 'components'], booleans: ['keepAnsible'] });
+    // The library's components are named '<recipe name>-<component>' (at most 126 characters,
+    // the longest component name has 23): name the prop the recipe name came from.
+    const [recipeNameProp, recipeName] = props.recipeName !== undefined ? ['recipeName', props.recipeName] : ['imageName', props.imageName];
+    if (recipeName !== undefined && !Token.isUnresolved(recipeName) && recipeName.length > MAX_RECIPE_NAME_LENGTH) {
+      throw new Error(`${recipeNameProp} must be at most ${MAX_RECIPE_NAME_LENGTH} characters (it names the recipe, whose components are named '<recipe name>-<component>', at most 126), got: '${recipeName}'`);
+    }
     const parentOs = props.parent._operatingSystem;
     if (parentOs) checkParentOperatingSystem(parentOs, props.parent._goldenImage?.node.path ?? props.parent.baseImage.parentImage);
     const infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);

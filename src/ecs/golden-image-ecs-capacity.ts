@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Size, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -121,10 +121,23 @@ export class GoldenImageEcsCapacity extends Construct {
     const minCapacity = props.minCapacity ?? 0;
     const maxCapacity = props.maxCapacity ?? 4;
     validateIntegerInRange('minCapacity', minCapacity, 0, 10000);
+    if (props.maxCapacity === undefined && minCapacity > maxCapacity) {
+      // Otherwise the error would name maxCapacity, a prop the user never set.
+      throw new Error(`minCapacity must be at most maxCapacity, which is ${maxCapacity} by default: set maxCapacity too, got: '${minCapacity}'`);
+    }
     validateIntegerInRange('maxCapacity', maxCapacity, Math.max(1, minCapacity), 10000);
     if (props.maxInstanceLifetime !== undefined) {
       // What Auto Scaling accepts: 1 to 365 days, in seconds (36 hours is fine, toDays() would throw on it).
-      validateIntegerInRange('maxInstanceLifetime (seconds)', props.maxInstanceLifetime.toSeconds(), 86_400, 31_536_000);
+      const seconds = props.maxInstanceLifetime.toSeconds();
+      if (seconds < 86_400 || seconds > 31_536_000) {
+        // The message quotes the Duration as given, not its count of seconds.
+        throw new Error(`maxInstanceLifetime must be from 1 to 365 days, got: '${props.maxInstanceLifetime.toHumanString()}'`);
+      }
+    }
+    if (props.capacityProviderName !== undefined && !Token.isUnresolved(props.capacityProviderName)
+      && (!/^[A-Za-z0-9_-]{1,255}$/.test(props.capacityProviderName) || /^(aws|ecs|fargate)/i.test(props.capacityProviderName))) {
+      // CreateCapacityProvider's name (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html).
+      throw new Error(`capacityProviderName must be 1-255 letters, digits, underscores and hyphens, not starting with aws, ecs or fargate, got: '${props.capacityProviderName}'`);
     }
     const cluster = props.cluster;
     if (!(cluster instanceof ecs.Cluster)) {

@@ -15,7 +15,7 @@ import { ImageArchitecture, ImagePlatform } from '../platform';
 import { SCAP_REPORT_LOCATION, STIG_LEVEL_PARAMETER, documentedParameterValue, managedComponent } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
 import { bashQuote, powershellQuote } from '../private/shell-quote';
-import { validateImageBuilderName, validateS3KeyForPolicy, validateUnique } from '../private/validation';
+import { validateDescription, validateImageBuilderName, validatePropTypes, validateS3KeyForPolicy, validateTags, validateUnique, validateWorkingDirectory } from '../private/validation';
 import { IGoldenImageRecipe, ImageRecipe, RootVolumeOptions } from '../recipe';
 
 /**
@@ -248,6 +248,14 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
 
   constructor(scope: Construct, id: string, props: HardenedBaseRecipeProps = {}) {
     super(scope, id);
+    validatePropTypes(props, {
+      strings: ['recipeName', 'description', 'workingDirectory'],
+      arrays: ['securityAgents'],
+      booleans: ['osUpdates', 'ssmAgent', 'awsCli', 'inspectorReady'],
+    });
+    validateDescription('description', props.description);
+    validateWorkingDirectory('workingDirectory', props.workingDirectory);
+    validateTags('amiTags', props.amiTags);
     const os = props.operatingSystem ?? OperatingSystem.AMAZON_LINUX_2023;
     const architecture = props.architecture ?? ImageArchitecture.X86_64;
     this.operatingSystem = os;

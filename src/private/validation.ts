@@ -1,4 +1,6 @@
+import { createHash } from 'crypto';
 import { Token } from 'aws-cdk-lib';
+import { Fact } from 'aws-cdk-lib/region-info';
 import { AMI_ID } from './patterns';
 
 /**
@@ -31,8 +33,17 @@ function imageBuilderArn(resource: 'component' | 'image'): RegExp {
 export const IMAGE_BUILDER_COMPONENT_ARN = imageBuilderArn('component');
 export const IMAGE_BUILDER_IMAGE_ARN = imageBuilderArn('image');
 
+/** Values longer than this are shown by their start and their length. */
+const SHOWN_VALUE_LENGTH = 200;
+
+/** A received value as error messages quote it: in full, or its first characters and its length. */
+export function quoteValue(value: unknown): string {
+  const text = String(value);
+  return text.length > SHOWN_VALUE_LENGTH ? `'${text.slice(0, SHOWN_VALUE_LENGTH)}...' (${text.length} characters)` : `'${text}'`;
+}
+
 function fail(prop: string, value: unknown, expectation: string): never {
-  throw new Error(`${prop} ${expectation}, got: '${String(value)}'`);
+  throw new Error(`${prop} ${expectation}, got: ${quoteValue(value)}`);
 }
 
 export function validateAccountId(prop: string, value: string): void {
@@ -41,10 +52,17 @@ export function validateAccountId(prop: string, value: string): void {
   }
 }
 
+/**
+ * A region name that aws-cdk-lib's region list knows (`Fact.regions`: its `AWS_REGIONS` plus
+ * regions registered with `Fact.register`): a misspelt region such as eu-centrl-1 matches the
+ * format but fails only when Image Builder distributes to it.
+ */
 export function validateRegion(prop: string, value: string): void {
-  if (!Token.isUnresolved(value) && !REGION.test(value)) {
+  if (Token.isUnresolved(value) || Fact.regions.includes(value)) return;
+  if (!REGION.test(value)) {
     fail(prop, value, 'must be an AWS region name such as eu-west-1');
   }
+  fail(prop, value, 'must be an AWS region that exists: aws-cdk-lib\'s region list (RegionInfo.regions) does not have it; check the spelling, or for a region newer than your aws-cdk-lib, upgrade aws-cdk-lib or pass the region as a token');
 }
 
 export function validateOrganizationArn(prop: string, value: string): void {
@@ -163,6 +181,48 @@ export function validateText(prop: string, value: string): void {
 }
 
 /**
+ * Text of 1 to `max` characters: the Description of every Image Builder resource takes 1-1024
+ * (AWS::ImageBuilder::ImageRecipe, ImagePipeline, DistributionConfiguration and its
+ * AmiDistributionConfiguration, Component, LifecyclePolicy:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-imagerecipe.html).
+ */
+export function validateDescription(prop: string, value: string | undefined, max: number = 1024, min: number = 1): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  validateString(prop, value);
+  if (value.length < min || value.length > max) {
+    fail(prop, value, `must be ${min} to ${max} characters`);
+  }
+}
+
+/** The AMI name variables Image Builder resolves (https://docs.aws.amazon.com/imagebuilder/latest/userguide/manage-distribution-settings.html). */
+const AMI_NAME_VARIABLE = /\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}/g;
+/** The longest AMI name Image Builder takes (AmiDistributionConfiguration.name, 1-127 characters). */
+export const AMI_NAME_MAX_LENGTH = 127;
+
+/**
+ * An AMI name as Image Builder and EC2 both take it. Image Builder's name
+ * (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_AmiDistributionConfiguration.html):
+ * 1-127 characters matching `^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}\.]+[-_A-Za-z0-9}]$`. EC2's, once the
+ * variables are resolved (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html):
+ * 3-128 characters of letters, digits, ( ) [ ] space . / - ' @ _. Outside the variables, only
+ * what both take passes: a ':' or a tab Image Builder accepts fails EC2 at the end of a build.
+ */
+export function validateAmiName(prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  validateString(prop, value);
+  if (value.length < 3 || value.length > AMI_NAME_MAX_LENGTH) {
+    fail(prop, value, `must be 3 to ${AMI_NAME_MAX_LENGTH} characters (Image Builder's limit for AMI names)`);
+  }
+  const literal = value.replace(AMI_NAME_VARIABLE, '');
+  if (/[^-_A-Za-z0-9 .]/.test(literal)) {
+    fail(prop, value, 'must be letters, digits, spaces, hyphens, underscores and periods besides {{ imagebuilder:buildDate }} and {{ imagebuilder:buildVersion }} (what both Image Builder and EC2 take in AMI names)');
+  }
+  if (!/^[-_A-Za-z0-9{]/.test(value) || !/[-_A-Za-z0-9}]$/.test(value)) {
+    fail(prop, value, 'must start and end with a letter, digit, hyphen, underscore or an {{ imagebuilder:... }} variable');
+  }
+}
+
+/**
  * Rejects, in a script, control characters other than tab and line feed, a carriage return
  * outside CRLF, and U+2028 / U+2029. The message names the line, not the whole script.
  */
@@ -173,6 +233,44 @@ export function validateScript(prop: string, value: string): void {
     const line = value.slice(0, match.index).split('\n').length;
     const text = value.split('\n')[line - 1];
     throw new Error(`${prop} must not hold control characters (tab, line feed and CRLF aside) or the line separators U+0085, U+2028 and U+2029, which YAML 1.1 parsers such as AWSTOE's read as line breaks; line ${line} holds one, got: '${visibleText(text)}'`);
+  }
+}
+
+/**
+ * `name` if it has at most `max` characters, otherwise its start and a hash of all of it:
+ * deterministic, and two long names that differ only at the end stay different.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, max - hash.length - 1)}-${hash}`;
+}
+
+/**
+ * Image Builder's tag rules for AMI tags (amiTags of a recipe and of a distribution,
+ * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_AmiDistributionConfiguration.html):
+ * at most 50, keys of 1-128 characters matching `^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]*$`, values of at
+ * most 256. `\s` is Java's there: ASCII whitespace only.
+ */
+const TAG_KEY = /^[a-zA-Z0-9 \t\n\x0B\f\r_.:/=+\-@]+$/;
+export function validateTags(prop: string, tags: { [key: string]: string } | undefined, maxEntries: number = 50): void {
+  if (tags === undefined || Token.isUnresolved(tags)) return;
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    fail(prop, JSON.stringify(tags), 'must be a map of tag keys to values');
+  }
+  const entries = Object.entries(tags);
+  if (entries.length > maxEntries) {
+    fail(prop, entries.map(([key]) => key).join(', '), `must have at most ${maxEntries} tags`);
+  }
+  for (const [key, value] of entries) {
+    if (!Token.isUnresolved(key)) {
+      if (key.length < 1 || key.length > 128) fail(`${prop} key`, key, 'must be 1 to 128 characters');
+      if (key.toLowerCase().startsWith('aws:')) fail(`${prop} key`, key, 'must not start with aws: (reserved by AWS)');
+      if (!TAG_KEY.test(key)) fail(`${prop} key`, key, 'must be letters, digits, spaces and _ . : / = + - @');
+    }
+    if (Token.isUnresolved(value)) continue;
+    if (typeof value !== 'string') fail(`${prop}['${key}']`, JSON.stringify(value), 'must be a string');
+    if (value.length > 256) fail(`${prop}['${key}']`, value, 'must be at most 256 characters');
   }
 }
 
@@ -189,4 +287,62 @@ export function validateS3KeyForPolicy(prop: string, value: string): void {
   if (/[*?]|\$\{/.test(value)) {
     fail(prop, value, "must not contain '*', '?' or '${': the key goes into an IAM policy, where they are wildcards and policy variables that would grant more than this key");
   }
+}
+
+/**
+ * A recipe's working directory: an absolute path of 1-1024 characters
+ * (AWS::ImageBuilder::ImageRecipe WorkingDirectory,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-imagerecipe.html).
+ * Control characters are refused too: no shell or PowerShell step could use such a path.
+ */
+export function validateWorkingDirectory(prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  validateString(prop, value);
+  if (value.length < 1 || value.length > 1024) fail(prop, value, 'must be 1 to 1024 characters');
+  if (!value.startsWith('/') && !/^[A-Za-z]:\\/.test(value)) fail(prop, value, 'must be an absolute path');
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(value)) fail(prop, JSON.stringify(value), 'must not contain control characters');
+}
+
+/**
+ * Runtime type checks at the construct boundary, for JavaScript callers (TypeScript checks
+ * these at compile time; jsii's other languages check them before the constructor runs).
+ */
+export function validateString(prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') {
+    fail(prop, JSON.stringify(value), `must be a string, got a ${kindOf(value)} instead`);
+  }
+}
+
+export function validateArray(prop: string, value: unknown): void {
+  if (value !== undefined && !Array.isArray(value) && !Token.isUnresolved(value)) {
+    fail(prop, typeof value === 'string' ? value : JSON.stringify(value), `must be a list, got a ${kindOf(value)} instead`);
+  }
+}
+
+export function validateBoolean(prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    fail(prop, JSON.stringify(value), `must be true or false, got a ${kindOf(value)} instead`);
+  }
+}
+
+export function validateNumber(prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'number') {
+    fail(prop, JSON.stringify(value), `must be a number, got a ${kindOf(value)} instead`);
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  return typeof value;
+}
+
+/** Checks the runtime types of the props named in each list. */
+export function validatePropTypes(props: object, types: { strings?: string[]; arrays?: string[]; booleans?: string[]; numbers?: string[] }): void {
+  const record = props as Record<string, unknown>;
+  (types.strings ?? []).forEach(prop => validateString(prop, record[prop]));
+  (types.arrays ?? []).forEach(prop => validateArray(prop, record[prop]));
+  (types.booleans ?? []).forEach(prop => validateBoolean(prop, record[prop]));
+  (types.numbers ?? []).forEach(prop => validateNumber(prop, record[prop]));
 }

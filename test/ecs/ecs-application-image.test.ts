@@ -304,8 +304,8 @@ describe('addCapacityTo', () => {
       return Template.fromStack(stack);
     };
     capacity(Duration.hours(36)).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MaxInstanceLifetime: 129600 });
-    expect(() => capacity(Duration.hours(12))).toThrow("maxInstanceLifetime (seconds) must be an integer from 86400 to 31536000, got: '43200'");
-    expect(() => capacity(Duration.days(400))).toThrow("maxInstanceLifetime (seconds) must be an integer from 86400 to 31536000, got: '34560000'");
+    expect(() => capacity(Duration.hours(12))).toThrow("maxInstanceLifetime must be from 1 to 365 days, got: '12 hours'");
+    expect(() => capacity(Duration.days(400))).toThrow("maxInstanceLifetime must be from 1 to 365 days, got: '400 days'");
   });
 
   test('an ECS cluster gets an ASG capacity provider on the image, read from SSM at each launch', () => {
