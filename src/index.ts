@@ -4,6 +4,8 @@ export * from './component';
 export * from './recipe';
 export * from './build-infrastructure';
 export * from './distribution';
+export * from './distribution-target-role';
+export * from './distribution-target-stack-set';
 export * from './schedule';
 export * from './lifecycle';
 export * from './golden-image';

@@ -31,6 +31,7 @@ export enum AwsNameKind {
   SERVICE_PRINCIPAL = 'service principal',
   SERVICE_ENDPOINT = 'service endpoint host',
   SERVICE_LINKED_ROLE = 'service-linked role',
+  SERVICE_EXPECTED_ROLE_NAME = 'IAM role name a service assumes by name',
   CONFIG_MANAGED_RULE = 'AWS Config managed rule identifier',
   SSM_DOCUMENT = 'SSM document owned by AWS',
   SSM_AUTOMATION_ACTION = 'SSM Automation action',
@@ -301,6 +302,14 @@ export const MANAGED_IMAGES: Record<string, Partial<Record<ImageArchitecture, Aw
 // ---------------------------------------------------------------------------------------
 // IAM: managed policies, service principals, service-linked roles.
 
+const DISTRIBUTION_TARGET_ROLE = 'src/distribution-target-role.ts';
+const CROSS_ACCOUNT_DIST_PAGE: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/imagebuilder/latest/userguide/cross-account-dist.html',
+  says: 'Prerequisites for cross-account AMI distribution: create a role named EC2ImageBuilderDistributionCrossAccountRole in every destination account, attach Ec2ImageBuilderCrossAccountDistributionAccess, '
+    + 'add the source account to its trust policy. For encrypted AMIs the source key policy must allow the destination accounts, and an inline policy on the role must allow the KMS actions (CreateGrant, Decrypt, DescribeKey, Encrypt, Generate*, ReEncrypt*) and ec2:CreateTags on snapshots; '
+    + 'with launchTemplateConfigurations, also CreateLaunchTemplateVersion and ModifyLaunchTemplate on templates tagged CreatedBy: EC2 Image Builder, DescribeLaunchTemplates, and CreateTags on launch templates with that request tag.',
+};
+
 function policy(name: string, usedBy: string[], says: string): AwsName {
   const page = name.slice(name.lastIndexOf('/') + 1);
   return {
@@ -320,6 +329,14 @@ export const MANAGED_POLICIES = {
     'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder: the permissions an Image Builder build instance needs (also listed in the Image Builder guide, security-iam-awsmanpol).'),
   IMAGE_BUILDER_LIFECYCLE_EXECUTION: policy('service-role/EC2ImageBuilderLifecycleExecutionPolicy', ['src/build-infrastructure.ts'],
     'Type: service role policy. ARN arn:aws:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy (the path is service-role/).'),
+  IMAGE_BUILDER_CROSS_ACCOUNT_DISTRIBUTION: {
+    ...policy('Ec2ImageBuilderCrossAccountDistributionAccess', [DISTRIBUTION_TARGET_ROLE],
+      'arn:aws:iam::aws:policy/Ec2ImageBuilderCrossAccountDistributionAccess, "Permissions need by EC2 Image Builder to perform a cross account distribution": ec2:CreateTags on images, ec2:DescribeImages, CopyImage, ModifyImageAttribute.'),
+    sources: [
+      { url: 'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/Ec2ImageBuilderCrossAccountDistributionAccess.html', says: 'arn:aws:iam::aws:policy/Ec2ImageBuilderCrossAccountDistributionAccess, "Permissions need by EC2 Image Builder to perform a cross account distribution": ec2:CreateTags on images, ec2:DescribeImages, CopyImage, ModifyImageAttribute.' },
+      CROSS_ACCOUNT_DIST_PAGE,
+    ],
+  } as AwsName,
 } as const;
 
 function principal(name: string, usedBy: string[], url: string, says: string): AwsName {
@@ -364,10 +381,27 @@ export const SERVICE_ENDPOINTS = {
 export const IMAGE_BUILDER_SERVICE_LINKED_ROLE = {
   kind: AwsNameKind.SERVICE_LINKED_ROLE,
   name: 'aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder',
-  usedBy: ['src/build-infrastructure.ts'],
+  usedBy: ['src/build-infrastructure.ts', DISTRIBUTION_TARGET_ROLE],
   checked: CATALOGUE_CHECKED,
-  sources: [{ url: 'https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-service-linked-role.html', says: 'Image Builder uses the service-linked role AWSServiceRoleForImageBuilder (service imagebuilder.amazonaws.com); it publishes notifications with it.' }],
+  sources: [
+    { url: 'https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-service-linked-role.html', says: 'Image Builder uses the service-linked role AWSServiceRoleForImageBuilder (service imagebuilder.amazonaws.com); it publishes notifications with it.' },
+    { url: 'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForImageBuilder.html', says: 'The policy of the service-linked role allows sts:AssumeRole on arn:aws:iam::*:role/EC2ImageBuilderDistributionCrossAccountRole: the factory assumes the distribution role of a target account with this role.' },
+  ],
 } as const satisfies AwsName;
+
+/** Roles a customer creates under a name an AWS service assumes, by their purpose. */
+export const IMAGE_BUILDER_ROLE_NAMES = {
+  CROSS_ACCOUNT_DISTRIBUTION: {
+    kind: AwsNameKind.SERVICE_EXPECTED_ROLE_NAME,
+    name: 'EC2ImageBuilderDistributionCrossAccountRole',
+    usedBy: [DISTRIBUTION_TARGET_ROLE],
+    checked: CATALOGUE_CHECKED,
+    sources: [
+      CROSS_ACCOUNT_DIST_PAGE,
+      { url: 'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForImageBuilder.html', says: 'The Image Builder service-linked role may assume arn:aws:iam::*:role/EC2ImageBuilderDistributionCrossAccountRole, that name only (sts:AssumeRole statement).' },
+    ],
+  },
+} as const satisfies Record<string, AwsName>;
 
 // ---------------------------------------------------------------------------------------
 // AWS Config managed rules.
@@ -504,6 +538,7 @@ export function awsCatalogue(): AwsName[] {
     ...Object.values(SERVICE_PRINCIPALS),
     ...Object.values(SERVICE_ENDPOINTS),
     IMAGE_BUILDER_SERVICE_LINKED_ROLE,
+    ...Object.values(IMAGE_BUILDER_ROLE_NAMES),
     ...Object.values(CONFIG_MANAGED_RULES),
     ...Object.values(SSM_DOCUMENTS),
     ...Object.values(SSM_AUTOMATION_ACTIONS),
