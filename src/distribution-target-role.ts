@@ -173,7 +173,11 @@ export class GoldenImageDistributionTargetRole extends Construct {
       ...(props.launchTemplateUpdates ? launchTemplateStatements(stack) : []),
     ];
     if (statements.length > 0) {
-      const policy = new iam.ManagedPolicy(this, 'Policy', { roles: [role], statements });
+      const policy = new iam.ManagedPolicy(this, 'Policy', {
+        roles: [role],
+        description: 'Lets EC2 Image Builder of the golden AMI factory encrypt copies with this account\'s keys and update its launch templates',
+        statements,
+      });
       acknowledgeWildcards(policy, aliases.length > 0, props.launchTemplateUpdates ?? false, (props.copyKeys ?? []).length + aliases.length > 0);
     }
 
