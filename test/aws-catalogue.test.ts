@@ -3,6 +3,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { HARDENINGS, hardeningSupported } from './hardened/helpers';
 import { newStack } from './util';
@@ -17,6 +18,8 @@ import {
   GoldenAmiComplianceMemberStackSet,
   GoldenAmiComplianceRule,
   GoldenImage,
+  GoldenImageDistributionTargetRole,
+  GoldenImageDistributionTargetStackSet,
   GoldenImageEcsCapacity,
   HardenedBaseRecipe,
   ImageArchitecture,
@@ -83,6 +86,8 @@ const PATTERNS: Array<{ kind: AwsNameKind; pattern: RegExp; name: (m: RegExpExec
   { kind: AwsNameKind.SSM_PUBLIC_PARAMETER, pattern: /(\/aws\/service\/[A-Za-z0-9_.\/-]+)/g, name: m => m[1] },
   { kind: AwsNameKind.MANAGED_POLICY, pattern: /:iam::aws:policy\/([A-Za-z0-9+=,.@_\/-]+)/g, name: m => m[1] },
   { kind: AwsNameKind.SERVICE_LINKED_ROLE, pattern: /:role\/(aws-service-role\/[a-z0-9.-]+\/[A-Za-z0-9+=,.@_-]+)/g, name: m => m[1] },
+  // Role ARNs other than service-linked roles and the library's own GoldenAmi* roles: names a service expects.
+  { kind: AwsNameKind.SERVICE_EXPECTED_ROLE_NAME, pattern: /:role\/(?!aws-service-role\/)(?!GoldenAmi)([A-Za-z0-9+=,.@_-]+)/g, name: m => m[1] },
   // Principals and endpoint hosts; `<region>`, `$region` and literal Regions are one label.
   { kind: AwsNameKind.SERVICE_PRINCIPAL, pattern: /(?<![A-Za-z0-9.<>$-])([a-z0-9<>$-]+(?:\.[a-z0-9<>$-]+)*)\.amazonaws\.com/g, name: m => `${m[1]}.amazonaws.com` },
 ];
@@ -100,6 +105,9 @@ function awsNamesIn(template: Record<string, any>, stackName: string): Found[] {
   for (const [id, resource] of Object.entries<any>(template.Resources)) {
     const props = resource.Properties ?? {};
     const where = `${stackName}.${id}`;
+    if (resource.Type === 'AWS::IAM::Role' && typeof props.RoleName === 'string' && !props.RoleName.startsWith('GoldenAmi')) {
+      found.push({ kind: AwsNameKind.SERVICE_EXPECTED_ROLE_NAME, name: props.RoleName, where });
+    }
     if (resource.Type === 'AWS::Config::ConfigRule' && props.Source?.Owner === 'AWS') {
       found.push({ kind: AwsNameKind.CONFIG_MANAGED_RULE, name: props.Source.SourceIdentifier, where });
     }
@@ -222,12 +230,28 @@ function complianceStacks(): Rendered[] {
   return [single, organization, member].map(stack => ({ name: stack.stackName, stack, template: Template.fromStack(stack).toJSON() }));
 }
 
+/** A target account of cross-account copies, the StackSet for an organization, and a factory key granted to targets. */
+function distributionTargetStacks(): Rendered[] {
+  const target = newStack('DistributionTarget');
+  new GoldenImageDistributionTargetRole(target, 'Target', {
+    factoryAccountIds: ['999999999999'],
+    copyKeys: [new kms.Key(target, 'CopyKey', { enableKeyRotation: true })],
+    copyKeyAliases: ['alias/golden-ami'],
+    launchTemplateUpdates: true,
+    catalogParameterPaths: ['/golden-ami/'],
+  });
+  new GoldenImageDistributionTargetStackSet(target, 'Targets', { factoryAccountIds: ['999999999999'], organizationalUnitIds: ['r-ab12'] });
+  const factory = newStack('DistributionFactory');
+  GoldenImageDistributionTargetRole.grantSourceKeyToTargets(new kms.Key(factory, 'Key', { enableKeyRotation: true }), ['222222222222']);
+  return [target, factory].map(stack => ({ name: stack.stackName, stack, template: Template.fromStack(stack).toJSON() }));
+}
+
 describe('AWS-owned names', () => {
   let rendered: Rendered[];
   let found: Found[];
 
   beforeAll(() => {
-    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks()];
+    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks()];
     found = rendered.flatMap(({ name, template }) => awsNamesIn(template, name));
     // The StackSet carries the member template as a string: its names count too.
     for (const { name, template } of rendered) {
