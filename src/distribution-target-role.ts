@@ -17,20 +17,23 @@ export interface GoldenImageDistributionTargetRoleProps {
   readonly factoryAccountIds: string[];
 
   /**
-   * This account's KMS keys that encrypt the copies (the `encryptionKeys` a factory gives for
-   * this account's regions, and the keys the copies are re-encrypted with). The role may use
-   * them to copy; their key policies must let IAM policies of this account grant access
-   * (a key's default key policy does).
+   * The KMS keys the copies are read and written with: the key the factory's image is
+   * encrypted with and the distribution keys (`GoldenImage` `encryptionKeys`), which AWS's
+   * procedure puts in the factory account and shares with the targets (import them with
+   * `kms.Key.fromKeyArn`; the factory adds their key policy statement with
+   * `grantSourceKeyToTargets`), and any key of this account a distribution names. The role
+   * gets the KMS actions AWS documents for encrypted copies on them. A key of this account
+   * must let IAM policies grant access (a key's default key policy does).
    *
-   * @default - no keys of this account by ARN
+   * @default - no keys by ARN
    */
   readonly copyKeys?: kms.IKey[];
 
   /**
-   * Aliases (`alias/<name>`) of this account's KMS keys that encrypt the copies, in any region:
-   * the role may use every key of this account that carries one of them. Use these when the key
-   * is not in this stack's region, or in a StackSet, where each account has its own key under
-   * the same alias.
+   * Aliases (`alias/<name>`) of this account's own KMS keys that encrypt the copies, in any
+   * region: the role may use every key of this account that carries one of them. For when the
+   * distribution names a key of the target account rather than a shared factory key, and that
+   * key is in another region or differs between accounts (a StackSet).
    *
    * @default - no keys by alias
    */
@@ -67,6 +70,12 @@ export interface GoldenImageDistributionTargetRoleProps {
 
 /** What the role needs on a key of this account to write an encrypted copy. */
 const COPY_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+/**
+ * What launching from an encrypted copy needs on its key (with CreateGrant, for AWS resources
+ * only, in its own statement): the permissions AWS lists for users of EBS encryption.
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html#ebs-encryption-permissions
+ */
+const LAUNCH_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'];
 const CATALOG_READ_ACTIONS = ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'];
 const DEFAULT_CATALOG_READ_POLICY_NAME = 'GoldenAmiCatalogRead';
 /** Image Builder tags what it creates with this (the launch template policy AWS documents). */
@@ -93,11 +102,7 @@ export class GoldenImageDistributionTargetRole extends Construct {
    * yourself).
    */
   public static grantSourceKeyToTargets(key: kms.IKey, targetAccountIds: string[]): boolean {
-    if (targetAccountIds.length === 0) {
-      throw new Error('targetAccountIds must name at least one account, got: \'[]\'');
-    }
-    targetAccountIds.forEach((account, i) => validateAccountId(`targetAccountIds[${i}]`, account));
-    validateUnique('targetAccountIds', targetAccountIds);
+    validateTargetAccounts(targetAccountIds);
     const stack = Stack.of(key);
     const roleArns = targetAccountIds.map(account => distributionRoleArn(stack, account));
     const principals = targetAccountIds.map(account => new iam.AccountPrincipal(account));
@@ -118,6 +123,31 @@ export class GoldenImageDistributionTargetRole extends Construct {
     return added.statementAdded;
   }
 
+  /**
+   * Adds to the key policy of a factory key that encrypts the copies what the target accounts
+   * need to launch instances from them: the target accounts may use the key through their own
+   * IAM policies (`grantLaunch` on the target side) to decrypt the snapshots and create grants
+   * for EBS. Returns whether the statement was added (not for an imported key).
+   */
+  public static grantSourceKeyForLaunches(key: kms.IKey, targetAccountIds: string[]): boolean {
+    validateTargetAccounts(targetAccountIds);
+    const principals = targetAccountIds.map(account => new iam.AccountPrincipal(account));
+    const added = key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'GoldenImageLaunchesInTargetAccounts',
+      principals,
+      actions: LAUNCH_KEY_ACTIONS,
+      resources: ['*'],
+    }), true);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'GoldenImageLaunchGrantsInTargetAccounts',
+      principals,
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    }), true);
+    return added.statementAdded;
+  }
+
   /** The role. */
   public readonly role: iam.IRole;
 
@@ -126,6 +156,9 @@ export class GoldenImageDistributionTargetRole extends Construct {
 
   /** The policy that reads the catalog, if `catalogParameterPaths` was given. */
   public readonly catalogReadPolicy?: iam.IManagedPolicy;
+
+  private readonly copyKeyArns: string[];
+  private readonly copyKeyAliases: string[];
 
   constructor(scope: Construct, id: string, props: GoldenImageDistributionTargetRoleProps) {
     super(scope, id);
@@ -147,6 +180,8 @@ export class GoldenImageDistributionTargetRole extends Construct {
     }
     validatePolicyName('catalogReadPolicyName', catalogReadPolicyName);
 
+    this.copyKeyArns = (props.copyKeys ?? []).map(key => key.keyArn);
+    this.copyKeyAliases = aliases;
     this.roleName = IMAGE_BUILDER_ROLE_NAMES.CROSS_ACCOUNT_DISTRIBUTION.name;
     // Image Builder assumes the role with the factory account's service-linked role (its
     // policy allows sts:AssumeRole on this role name in any account). Trusting the accounts,
@@ -197,6 +232,46 @@ export class GoldenImageDistributionTargetRole extends Construct {
       this.catalogReadPolicy = read;
     }
   }
+
+  /**
+   * Lets `grantee` (a role of this account that launches instances, or CloudFormation's role
+   * that creates them) use the copy keys to launch from the encrypted copies: decrypt, and
+   * create grants for EBS. A factory key also needs `grantSourceKeyForLaunches` on its side.
+   * Auto Scaling launches with its service-linked role, whose policy cannot be changed: give it
+   * a KMS grant or a key policy statement instead.
+   */
+  public grantLaunch(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const statements: iam.PolicyStatement[] = [];
+    if (this.copyKeyArns.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({ actions: LAUNCH_KEY_ACTIONS, resources: this.copyKeyArns }),
+        new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: this.copyKeyArns, conditions: { Bool: { 'kms:GrantIsForAWSResource': true } } }),
+      );
+    }
+    if (this.copyKeyAliases.length > 0) {
+      const byAlias = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': this.copyKeyAliases } };
+      const anyKey = `arn:${stack.partition}:kms:*:${stack.account}:key/*`;
+      statements.push(
+        new iam.PolicyStatement({ actions: LAUNCH_KEY_ACTIONS, resources: [anyKey], conditions: byAlias }),
+        new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [anyKey], conditions: { ...byAlias, Bool: { 'kms:GrantIsForAWSResource': true } } }),
+      );
+    }
+    if (statements.length === 0) {
+      throw new Error('grantLaunch needs copyKeys or copyKeyAliases: without them the copies are not encrypted with a key this construct knows');
+    }
+    return statements
+      .map(statement => iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions }))
+      .reduce((all, grant) => all.combine(grant));
+  }
+}
+
+function validateTargetAccounts(targetAccountIds: string[]): void {
+  if (targetAccountIds.length === 0) {
+    throw new Error('targetAccountIds must name at least one account, got: \'[]\'');
+  }
+  targetAccountIds.forEach((account, i) => validateAccountId(`targetAccountIds[${i}]`, account));
+  validateUnique('targetAccountIds', targetAccountIds);
 }
 
 /** The distribution role's ARN in `account`. */

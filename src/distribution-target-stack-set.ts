@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, BootstraplessSynthesizer, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GoldenImageDistributionTargetRole } from './distribution-target-role';
 import { quoteValue, validateIntegerInRange, validateOrganizationalUnitOrRootId, validateRegion, validateUnique } from './private/validation';
@@ -25,10 +26,19 @@ export interface GoldenImageDistributionTargetStackSetProps {
   readonly organizationalUnitIds: string[];
 
   /**
-   * Aliases (`alias/<name>`) of each target account's KMS keys that encrypt the copies, in any
-   * region.
+   * ARNs of the KMS keys the copies are read and written with, the same for every target
+   * account: the factory's build and distribution keys (`GoldenImage` `encryptionKeys`), shared
+   * with the targets (`GoldenImageDistributionTargetRole.grantSourceKeyToTargets`).
    *
-   * @default - no copy keys (unencrypted images, or keys granted by other means)
+   * @default - no keys by ARN
+   */
+  readonly copyKeyArns?: string[];
+
+  /**
+   * Aliases (`alias/<name>`) of each target account's own KMS keys that encrypt the copies, in
+   * any region.
+   *
+   * @default - no keys by alias
    */
   readonly copyKeyAliases?: string[];
 
@@ -135,7 +145,16 @@ export class GoldenImageDistributionTargetStackSet extends Construct {
     const failureTolerancePercentage = props.failureTolerancePercentage ?? 10;
     validateIntegerInRange('maxConcurrentPercentage', maxConcurrentPercentage, 1, 100);
     validateIntegerInRange('failureTolerancePercentage', failureTolerancePercentage, 0, 100);
-    for (const [prop, values] of Object.entries({ factoryAccountIds: props.factoryAccountIds, copyKeyAliases: props.copyKeyAliases ?? [] })) {
+    const copyKeyArns = props.copyKeyArns ?? [];
+    copyKeyArns.forEach((arn, i) => {
+      // A key ARN: IAM policies that name an alias ARN do not authorize use of the key.
+      if (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/.test(arn)) {
+        throw new Error(`copyKeyArns[${i}] must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; not an alias ARN, which a policy cannot grant key use by), got: ${quoteValue(arn)}`);
+      }
+    });
+    validateUnique('copyKeyArns', copyKeyArns);
+    const literals = { factoryAccountIds: props.factoryAccountIds, copyKeyArns, copyKeyAliases: props.copyKeyAliases ?? [] };
+    for (const [prop, values] of Object.entries(literals)) {
       const token = values.find(value => Token.isUnresolved(value));
       if (token) {
         throw new Error(`${prop} must be known at synth time to be written into the StackSet template, got a token: ${quoteValue(token)}`);
@@ -153,6 +172,7 @@ export class GoldenImageDistributionTargetStackSet extends Construct {
       const target = new Stack(app, 'GoldenImageDistributionTarget', { synthesizer: new BootstraplessSynthesizer() });
       const role = new GoldenImageDistributionTargetRole(target, 'Target', {
         factoryAccountIds: props.factoryAccountIds,
+        copyKeys: copyKeyArns.map((arn, i) => kms.Key.fromKeyArn(target, `CopyKey${i}`, arn)),
         copyKeyAliases: props.copyKeyAliases,
         launchTemplateUpdates: props.launchTemplateUpdates,
         catalogParameterPaths: props.catalogParameterPaths,

@@ -3,12 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { GoldenImageDistributionTargetRole, GoldenImageDistributionTargetStackSet } from '../src';
-import * as nagAcknowledgments from '../src/private/nag-acknowledgments';
 import { nagFindings, recordedAcknowledgments } from './nag-checks';
 import { newStack } from './util';
+import * as nagAcknowledgments from '../src/private/nag-acknowledgments';
 
 const FACTORY = '999999999999';
 const FACTORY2 = '888888888888';
@@ -89,12 +90,18 @@ describe('GoldenImageDistributionTargetRole', () => {
     const keyArns = [{ 'Fn::GetAtt': [expect.stringMatching(/^CopyKey/), 'Arn'] }, 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
     expect(bySid('UseCopyKeys')).toEqual({ Sid: 'UseCopyKeys', Effect: 'Allow', Action: keyActions, Resource: keyArns });
     expect(bySid('GrantCopyKeysToEbs')).toEqual({
-      Sid: 'GrantCopyKeysToEbs', Effect: 'Allow', Action: 'kms:CreateGrant', Resource: keyArns,
+      Sid: 'GrantCopyKeysToEbs',
+      Effect: 'Allow',
+      Action: 'kms:CreateGrant',
+      Resource: keyArns,
       Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
     });
     const anyKey = join('arn:', PARTITION, ':kms:*:111111111111:key/*');
     expect(bySid('UseCopyKeysByAlias')).toEqual({
-      Sid: 'UseCopyKeysByAlias', Effect: 'Allow', Action: keyActions, Resource: anyKey,
+      Sid: 'UseCopyKeysByAlias',
+      Effect: 'Allow',
+      Action: keyActions,
+      Resource: anyKey,
       Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/golden-ami'] } },
     });
     expect(bySid('GrantCopyKeysByAliasToEbs').Condition).toEqual({
@@ -111,12 +118,18 @@ describe('GoldenImageDistributionTargetRole', () => {
     const statements = statementsOf(Template.fromStack(fullStack()).toJSON());
     expect(statements.filter(s => /LaunchTemplates$/.test(s.Sid))).toEqual([
       {
-        Sid: 'UpdateImageBuilderLaunchTemplates', Effect: 'Allow', Action: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'], Resource: '*',
+        Sid: 'UpdateImageBuilderLaunchTemplates',
+        Effect: 'Allow',
+        Action: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'],
+        Resource: '*',
         Condition: { StringEquals: { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' } },
       },
       { Sid: 'DescribeLaunchTemplates', Effect: 'Allow', Action: 'ec2:DescribeLaunchTemplates', Resource: '*' },
       {
-        Sid: 'TagImageBuilderLaunchTemplates', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: join('arn:', PARTITION, ':ec2:*:111111111111:launch-template/*'),
+        Sid: 'TagImageBuilderLaunchTemplates',
+        Effect: 'Allow',
+        Action: 'ec2:CreateTags',
+        Resource: join('arn:', PARTITION, ':ec2:*:111111111111:launch-template/*'),
         Condition: { StringEquals: { 'aws:RequestTag/CreatedBy': 'EC2 Image Builder' } },
       },
     ]);
@@ -173,8 +186,8 @@ describe('GoldenImageDistributionTargetRole', () => {
 
   test('a token catalog path is refused: it is written into the policy', () => {
     const stack = newStack();
-    const path = new CfnParameter(stack, 'Path').valueAsString;
-    expect(() => new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY], catalogParameterPaths: [path] }))
+    const token = new CfnParameter(stack, 'Path').valueAsString;
+    expect(() => new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY], catalogParameterPaths: [token] }))
       .toThrow(/^catalogParameterPaths\[0\] must be known at synth time/);
   });
 });
@@ -189,13 +202,18 @@ describe('GoldenImageDistributionTargetRole.grantSourceKeyToTargets (factory sid
     const roles = ['222222222222', '333333333333'].map(account => join('arn:', PARTITION, `:iam::${account}:role/${ROLE_NAME}`));
     const principals = ['222222222222', '333333333333'].map(account => join('arn:', PARTITION, `:iam::${account}:root`));
     expect(statements.find((s: any) => s.Sid === 'GoldenImageCrossAccountCopies')).toEqual({
-      Sid: 'GoldenImageCrossAccountCopies', Effect: 'Allow', Resource: '*',
+      Sid: 'GoldenImageCrossAccountCopies',
+      Effect: 'Allow',
+      Resource: '*',
       Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
       Principal: { AWS: principals },
       Condition: { ArnEquals: { 'aws:PrincipalArn': roles } },
     });
     expect(statements.find((s: any) => s.Sid === 'GoldenImageCrossAccountCopyGrants')).toEqual({
-      Sid: 'GoldenImageCrossAccountCopyGrants', Effect: 'Allow', Resource: '*', Action: 'kms:CreateGrant',
+      Sid: 'GoldenImageCrossAccountCopyGrants',
+      Effect: 'Allow',
+      Resource: '*',
+      Action: 'kms:CreateGrant',
       Principal: { AWS: principals },
       Condition: { ArnEquals: { 'aws:PrincipalArn': roles }, Bool: { 'kms:GrantIsForAWSResource': true } },
     });
@@ -211,7 +229,54 @@ describe('GoldenImageDistributionTargetRole.grantSourceKeyToTargets (factory sid
   });
 });
 
+describe('launching from the encrypted copies', () => {
+  test('grantLaunch: the EBS permissions on the copy keys, by ARN and by alias, CreateGrant for AWS resources only', () => {
+    const stack = newStack();
+    const factoryKey = kms.Key.fromKeyArn(stack, 'FactoryKey', 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const target = new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY], copyKeys: [factoryKey], copyKeyAliases: ['alias/golden-ami'] });
+    const launcher = new iam.Role(stack, 'Launcher', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
+    target.grantLaunch(launcher);
+    const [policy] = resourcesOf(Template.fromStack(stack).toJSON(), 'AWS::IAM::Policy');
+    const actions = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'];
+    const anyKey = join('arn:', PARTITION, ':kms:*:111111111111:key/*');
+    const byAlias = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/golden-ami'] } };
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: actions, Resource: factoryKey.keyArn },
+      { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: factoryKey.keyArn, Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } },
+      { Effect: 'Allow', Action: actions, Resource: anyKey, Condition: byAlias },
+      { Effect: 'Allow', Action: 'kms:CreateGrant', Resource: anyKey, Condition: { ...byAlias, Bool: { 'kms:GrantIsForAWSResource': true } } },
+    ]);
+    const none = new GoldenImageDistributionTargetRole(newStack('None'), 'Distribution', { factoryAccountIds: [FACTORY] });
+    expect(() => none.grantLaunch(launcher)).toThrow('grantLaunch needs copyKeys or copyKeyAliases');
+  });
+
+  test('grantSourceKeyForLaunches: the factory key lets the target accounts\' own IAM policies use it for EBS', () => {
+    const stack = newStack('Factory');
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    expect(GoldenImageDistributionTargetRole.grantSourceKeyForLaunches(key, ['222222222222'])).toBe(true);
+    const statements = resourcesOf(Template.fromStack(stack).toJSON(), 'AWS::KMS::Key')[0].Properties.KeyPolicy.Statement;
+    const principal = { AWS: join('arn:', PARTITION, ':iam::222222222222:root') };
+    expect(statements.filter((s: any) => /^GoldenImageLaunch/.test(s.Sid))).toEqual([
+      { Sid: 'GoldenImageLaunchesInTargetAccounts', Effect: 'Allow', Resource: '*', Principal: principal, Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'] },
+      { Sid: 'GoldenImageLaunchGrantsInTargetAccounts', Effect: 'Allow', Resource: '*', Principal: principal, Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } },
+    ]);
+    expect(() => GoldenImageDistributionTargetRole.grantSourceKeyForLaunches(key, ['222222222222', '222222222222'])).toThrow(/^targetAccountIds .*'222222222222'/);
+  });
+});
+
 describe('GoldenImageDistributionTargetStackSet', () => {
+  test('copyKeyArns: the factory keys, the same in every target account', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const targets = new GoldenImageDistributionTargetStackSet(stack, 'Targets', { factoryAccountIds: [FACTORY], organizationalUnitIds: ['r-ab12'], copyKeyArns: [arn] });
+    const statements = statementsOf(JSON.parse(targets.templateBody));
+    expect(statements.find(s => s.Sid === 'UseCopyKeys').Resource).toBe(arn);
+    expect(statements.find(s => s.Sid === 'GrantCopyKeysToEbs').Resource).toBe(arn);
+    expect(() => new GoldenImageDistributionTargetStackSet(newStack(), 'Targets', {
+      factoryAccountIds: [FACTORY], organizationalUnitIds: ['r-ab12'], copyKeyArns: ['arn:aws:kms:eu-west-1:999999999999:alias/golden'],
+    })).toThrow("copyKeyArns[0] must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; not an alias ARN, which a policy cannot grant key use by), got: 'arn:aws:kms:eu-west-1:999999999999:alias/golden'");
+  });
+
   test('a service-managed StackSet carrying the same role, with nothing that needs the CDK bootstrap', () => {
     const stack = organizationStack();
     const [stackSet] = resourcesOf(Template.fromStack(stack).toJSON(), 'AWS::CloudFormation::StackSet');
