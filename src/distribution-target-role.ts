@@ -261,7 +261,12 @@ export class GoldenImageDistributionTargetRole extends Construct {
       throw new Error('grantLaunch needs copyKeys or copyKeyAliases: without them the copies are not encrypted with a key this construct knows');
     }
     return statements
-      .map(statement => iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions }))
+      .map(statement => iam.Grant.addToPrincipal({
+        grantee,
+        actions: statement.actions,
+        resourceArns: statement.resources,
+        conditions: statement.conditions,
+      }))
       .reduce((all, grant) => all.combine(grant));
   }
 }
