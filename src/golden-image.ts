@@ -189,7 +189,8 @@ export interface GoldenImageOptions {
 
   /**
    * Accounts that receive their own copy of the AMI, and an SSM parameter, in every
-   * distribution region. Each must have the `EC2ImageBuilderDistributionCrossAccountRole` role.
+   * distribution region. Each must have the `EC2ImageBuilderDistributionCrossAccountRole` role
+   * (`GoldenImageDistributionTargetRole` or `GoldenImageDistributionTargetStackSet` creates it).
    *
    * @default - no copies to other accounts
    */
