@@ -100,16 +100,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
   npmIgnoreOptions: { ignorePatterns: ['/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
+  // The development tsconfig (tests, examples, bench, harness) at the top level, where
+  // projen's layout puts it.
+  tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    // At the top level `**/*.ts` would also reach build output and synthesized apps.
+    exclude: ['lib', 'dist', 'assets', 'cdk.out', 'examples/**/cdk.out', '.min-cdk', 'harness-results', 'bench-results', 'coverage'],
   },
 });
 
 // `npx projen example`: synthesize the example app and print what it would deploy.
 project.addTask('example', {
   description: 'Synthesize examples/app.ts (no AWS credentials needed) and print the image pipelines it would deploy',
-  exec: 'ts-node --project test/tsconfig.json examples/app.ts',
+  exec: 'ts-node --project tsconfig.dev.json examples/app.ts',
 });
 
 // `npx projen bench`: GoldenImage vs hand-written L1 code at 1, 10, 50 and 100 images per stack,
@@ -117,12 +122,12 @@ project.addTask('example', {
 // and how many one stack holds.
 const bench = project.addTask('bench', {
   description: 'Benchmark synth time, template size and resources per image against plain L1 code, and hardened images per stack',
-  exec: 'ts-node --project test/tsconfig.json bench/synth-bench.ts',
+  exec: 'ts-node --project tsconfig.dev.json bench/synth-bench.ts',
 });
-bench.exec('ts-node --project test/tsconfig.json bench/hardened-bench.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/hardened-bench.ts');
 project.addTask('bench:hardened', {
   description: 'Benchmark hardened images per stack: resources, template bytes and CPU per additional image, the largest N one stack holds',
-  exec: 'ts-node --project test/tsconfig.json bench/hardened-bench.ts',
+  exec: 'ts-node --project tsconfig.dev.json bench/hardened-bench.ts',
 });
 
 // Python tools the tests use (cfn-lint, moto server), in a project-local virtualenv.
@@ -141,7 +146,7 @@ const benchComplianceCold = project.addTask('bench:compliance:cold', {
   description: 'Benchmark the compliance rule function\'s cold start: require time and first invocations of the bundle (--baseline <git ref> to compare)',
   steps: [
     { spawn: 'bundle' },
-    { exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-cold-start.ts', receiveArgs: true },
+    { exec: 'bash scripts/python-venv.sh && ts-node --project tsconfig.dev.json bench/compliance-cold-start.ts', receiveArgs: true },
   ],
 });
 
@@ -151,7 +156,7 @@ project.addTask('bench:compliance', {
   description: 'Benchmark the compliance rule function: cold start, and the periodic sweep in moto server (1k, 10k, 50k instances)',
   steps: [
     { spawn: benchComplianceCold.name },
-    { exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-sweep.ts', receiveArgs: true },
+    { exec: 'bash scripts/python-venv.sh && ts-node --project tsconfig.dev.json bench/compliance-sweep.ts', receiveArgs: true },
   ],
 });
 

@@ -23,7 +23,7 @@ export class ImageSharing {
   /**
    * Every account in an organizational unit, including nested OUs.
    *
-   * @param organizationalUnitArn arn:aws:organizations::<management account>:ou/o-xxxx/ou-xxxx-xxxxxxxx
+   * @param organizationalUnitArn the OU's ARN, `arn:aws:organizations::<management account>:ou/o-xxxx/ou-xxxx-xxxxxxxx`
    */
   public static organizationalUnit(organizationalUnitArn: string): ImageSharing {
     validateOrganizationalUnitArn('shareWith organizationalUnit', organizationalUnitArn);
@@ -33,7 +33,7 @@ export class ImageSharing {
   /**
    * Every account in an organization.
    *
-   * @param organizationArn arn:aws:organizations::<management account>:organization/o-xxxx
+   * @param organizationArn the organization's ARN, `arn:aws:organizations::<management account>:organization/o-xxxx`
    */
   public static organization(organizationArn: string): ImageSharing {
     validateOrganizationArn('shareWith organization', organizationArn);

@@ -206,7 +206,7 @@ export interface GoldenImageOptions {
    * The AMI name. It must contain `{{ imagebuilder:buildDate }}` or
    * `{{ imagebuilder:buildVersion }}` so that each build gets a new name.
    *
-   * @default '<imageName>-{{ imagebuilder:buildDate }}'
+   * @default - `'<imageName>-{{ imagebuilder:buildDate }}'`: the image name, then the build date
    */
   readonly amiName?: string;
 
@@ -228,7 +228,7 @@ export interface GoldenImageOptions {
   /**
    * The SSM parameter name.
    *
-   * @default '/golden-ami/<imageName>/latest'
+   * @default - `'/golden-ami/<imageName>/latest'`, where `<imageName>` is the image name
    */
   readonly ssmParameterName?: string;
 

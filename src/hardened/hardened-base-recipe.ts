@@ -148,7 +148,7 @@ export interface HardenedBaseRecipeProps {
   /**
    * What the recipe builds.
    *
-   * @default - '<OS> <architecture>, <hardening> hardening, with agents'
+   * @default - `'<OS> <architecture>, <hardening> hardening, with agents'`, for example `'Amazon Linux 2023 x86_64, CIS Level 1 hardening, with agents'`
    */
   readonly description?: string;
 
