@@ -91,6 +91,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   pullRequestTemplate: false,
 
+  // ESLint's project service takes the nearest tsconfig.json, which for test/ is now the
+  // jsii one (src/ only): pin every linted file to the development tsconfig instead.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools'],
+    fileExtensions: ['.ts', '.tsx'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+
   jestOptions: {
     // Snapshots are checked, never rewritten, by the test run.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -105,7 +115,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
     // At the top level `**/*.ts` would also reach build output and synthesized apps.
     exclude: ['lib', 'dist', 'assets', 'cdk.out', 'examples/**/cdk.out', '.min-cdk', 'harness-results', 'bench-results', 'coverage'],
   },
@@ -202,8 +212,7 @@ project.addTask('test:fuzz', {
 project.addDevDeps('constructs@10.5.1');
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
-// examples/ and bench/ sit outside src/ and test/: lint them with the default project.
-project.eslint?.allowDefaultProjectFiles('examples/*.ts', 'bench/*.ts');
+// examples/ and bench/ are linted with tsconfig.dev.json, which includes them.
 project.eslint?.allowDevDeps('examples/**');
 project.eslint?.allowDevDeps('bench/**');
 // The compliance rule's Lambda code (bundled, SDK from the runtime) uses the SDK clients.

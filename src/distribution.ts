@@ -1,3 +1,4 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   validateAccountId,
   validateOrganizationArn,
@@ -63,9 +64,21 @@ export interface RegionalEncryptionKey {
   readonly region: string;
 
   /**
-   * The ARN of a KMS key (or alias) in that region. Target accounts must be allowed to use it.
+   * The KMS key in that region, as the other key props take it: a `kms.Key` of a stack in
+   * that region, or `kms.Key.fromKeyArn()` for one created elsewhere. Target accounts must be
+   * allowed to use it. Give exactly one of `key` and `keyArn`.
+   *
+   * @default - `keyArn`
    */
-  readonly keyArn: string;
+  readonly key?: kms.IKey;
+
+  /**
+   * The ARN of a KMS key or alias in that region (an alias ARN has no `IKey` form that
+   * keeps its region). Give exactly one of `key` and `keyArn`.
+   *
+   * @default - `key`
+   */
+  readonly keyArn?: string;
 }
 
 /**
