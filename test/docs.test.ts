@@ -68,6 +68,8 @@ function sourceFiles(dir: string): string[] {
 interface DocComment {
   readonly where: string;
   readonly text: string;
+  readonly file: string;
+  readonly offset: number;
 }
 
 /** Every `/** ... *\/` block of src/, as markdown (leading `*` removed). */
@@ -76,39 +78,63 @@ function docComments(): DocComment[] {
     const source = fs.readFileSync(file, 'utf8');
     const relative = path.relative(ROOT, file);
     return [...source.matchAll(/\/\*\*([\s\S]*?)\*\//g)].map(match => ({
+      file,
+      offset: match.index ?? 0,
       where: `${relative}:${source.slice(0, match.index).split('\n').length}`,
       text: match[1].split('\n').map(l => l.replace(/^\s*\* ?/, '')).join('\n'),
     }));
   });
 }
 
-interface Docs { readonly [field: string]: string | undefined }
-interface Documented { readonly name?: string; readonly docs?: Docs; readonly parameters?: Documented[] }
-interface AssemblyType extends Documented {
-  readonly properties?: Documented[];
-  readonly methods?: Documented[];
-  readonly initializer?: Documented;
-  readonly members?: Documented[];
+/** The doc comment's main text and the text of each tag (`@param x`, `@default`, ...). */
+function parts(text: string): Array<{ tag: string; text: string }> {
+  const [main, ...tags] = text.split(/^@/m);
+  return [{ tag: 'main', text: main.trim() }, ...tags.map(tag => {
+    const match = /^(\w+)(?:\s+|$)([\s\S]*)$/.exec(tag) ?? ['', tag, ''];
+    return match[1] === 'param'
+      ? { tag: `param ${match[2].split(/\s/)[0]}`, text: match[2].replace(/^\S+\s*/, '').trim() }
+      : { tag: match[1], text: match[2].trim() };
+  })];
 }
 
 /**
- * Every doc field (summary, remarks, default, ...) of the public API, as jsii recorded it in
- * the assembly API.md and the Python and Java packages are generated from.
+ * The summary jsii takes from a doc text: the first paragraph if it is short, else up to the
+ * first '.', '?', '!' or ';' followed by whitespace (jsii's lib/docs.js `summaryLine`, not
+ * exported by the package). Java shows only this of a parameter's docs.
  */
-function assemblyDocs(): DocComment[] {
-  const file = path.join(ROOT, '.jsii');
-  if (!fs.existsSync(file)) throw new Error('.jsii is missing: run `npx projen compile` before this test');
-  const types: { [fqn: string]: AssemblyType } = JSON.parse(fs.readFileSync(file, 'utf8')).types;
-  const fields = (where: string, item?: Documented): DocComment[] =>
-    Object.entries(item?.docs ?? {}).flatMap(([field, text]) => typeof text === 'string' ? [{ where: `${where} ${field}`, text }] : []);
-  return Object.entries(types).flatMap(([fqn, type]) => [
-    ...fields(fqn, type),
-    ...[...type.properties ?? [], ...type.members ?? []].flatMap(p => fields(`${fqn}.${p.name}`, p)),
-    ...[...type.methods ?? [], ...type.initializer ? [{ ...type.initializer, name: '<init>' }] : []].flatMap(m => [
-      ...fields(`${fqn}.${m.name}`, m),
-      ...(m.parameters ?? []).flatMap(p => fields(`${fqn}.${m.name}(${p.name})`, p)),
-    ]),
-  ]);
+function jsiiSummary(text: string): string {
+  const paragraphs = text.split(/(?:\r?\n){2}/);
+  if (paragraphs.length > 1 && paragraphs[0].split(' ').length < 20) return paragraphs[0];
+  return /^([^!?.;]+[!?.;][ \n\r])/.exec(text)?.[1] ?? paragraphs[0];
+}
+
+const API_MD = fs.readFileSync(path.join(ROOT, 'API.md'), 'utf8');
+
+/**
+ * The API.md section (from its anchor to the next `---`) of the declaration a doc comment
+ * (or one of its `@param` tags) documents, or undefined when API.md has none: the
+ * declaration is not public.
+ */
+function apiMdSection(file: string, offset: number, tag: string): string | undefined {
+  const source = fs.readFileSync(file, 'utf8');
+  const before = source.slice(0, offset);
+  const declaration = source.slice(offset).replace(/^[\s\S]*?\*\//, '').split('\n').find(l => l.trim() !== '' && !l.trim().startsWith('//')) ?? '';
+  const types = [...before.matchAll(/^export (?:declare )?(?:abstract )?(?:class|interface|enum) (\w+)/gm)];
+  const enclosing = types[types.length - 1]?.[1];
+  let anchor: string | undefined;
+  const type = /^export (?:declare )?(?:abstract )?(?:class|interface|enum) (\w+)/.exec(declaration);
+  const member = /^\s+(?:public |protected )?(?:static )?(?:readonly )?(?:abstract )?(?:get )?(\w+)(\??:|\(|\s*=)/.exec(declaration);
+  if (type) anchor = type[1];
+  else if (member && enclosing) {
+    const name = member[1] === 'constructor' ? 'Initializer' : member[1];
+    anchor = member[2].endsWith(':') ? `${enclosing}.property.${name}` : `${enclosing}.${name}`;
+  }
+  if (anchor === undefined) return undefined;
+  if (tag.startsWith('param ')) anchor += `.parameter.${tag.slice('param '.length)}`;
+  const start = API_MD.indexOf(`id="cdk-golden-ami.${anchor}"`);
+  if (start < 0) return undefined;
+  const end = API_MD.indexOf('\n---\n', start);
+  return API_MD.slice(start, end < 0 ? undefined : end);
 }
 
 /** The `<word>` placeholders written in code spans of a doc comment. */
@@ -124,6 +150,13 @@ describe('doc comments in src/', () => {
     expect(tags).toEqual([]);
   });
 
+  test('no summary jsii takes from them ends inside a code span (`cron(0 4 ? * SUN *)` was cut at the `?`)', () => {
+    const cut = comments.flatMap(c => parts(c.text)
+      .filter(part => (jsiiSummary(part.text).split('`').length - 1) % 2 === 1)
+      .map(part => `${c.where} ${part.tag}: ${jsiiSummary(part.text)}`));
+    expect(cut).toEqual([]);
+  });
+
   test('their placeholders stay visible in Javadoc', () => {
     const lost = comments.flatMap(c => {
       const javadoc = markDownToJavaDoc(c.text);
@@ -132,20 +165,6 @@ describe('doc comments in src/', () => {
         .map(p => `${c.where}: ${p}`);
     });
     expect(lost).toEqual([]);
-  });
-});
-
-describe('the assembly (.jsii) the docs of every language come from', () => {
-  test('no doc summary ends inside a code span', () => {
-    // jsii ends a summary at the first '.', '?', '!' or ';' followed by a space, even inside a
-    // code span (`cron(0 4 ? * SUN *)` became `cron(0 4 ?`); Java shows only a parameter's summary.
-    const cut = assemblyDocs().filter(c => c.where.endsWith(' summary') && (c.text.split('`').length - 1) % 2 === 1);
-    expect(cut.map(c => `${c.where}: ${c.text}`)).toEqual([]);
-  });
-
-  test('holds the cron example whole in the docs of PipelineSchedule.expression', () => {
-    const expression = assemblyDocs().filter(c => c.where.startsWith('cdk-golden-ami.PipelineSchedule.expression'));
-    expect(expression.map(c => c.text).join('\n')).toContain('`cron(0 4 ? * SUN *)`');
   });
 });
 
@@ -169,10 +188,18 @@ describe('API.md', () => {
     expect(apiMd.visible).toContain('cron(0 4 ? * SUN *)');
   });
 
-  test('shows every placeholder of the public doc comments', () => {
-    const all = [...new Set(assemblyDocs().flatMap(c => placeholders(c.text)))];
+  test('shows every placeholder of the public doc comments in its declaration\'s section', () => {
+    const checked: string[] = [];
+    const lost = docComments().flatMap(c => parts(c.text).flatMap(part => {
+      const wanted = [...part.text.matchAll(/<[A-Za-z][\w .-]*>/g)].map(m => m[0]);
+      const section = wanted.length > 0 ? apiMdSection(c.file, c.offset, part.tag) : undefined;
+      if (section === undefined) return [];
+      checked.push(...wanted);
+      const visible = render(section).visible;
+      return wanted.filter(p => !visible.includes(p)).map(p => `${c.where} ${part.tag}: ${p}`);
+    }));
     // The check must have something to check.
-    expect(all).toEqual(expect.arrayContaining(['<imageName>', '<OS>', '<recipe name>', '<management account>']));
-    expect(all.filter(p => !apiMd.visible.includes(p))).toEqual([]);
+    expect(checked).toEqual(expect.arrayContaining(['<imageName>', '<OS>', '<recipe name>', '<management account>', '<day of week>']));
+    expect(lost).toEqual([]);
   });
 });
