@@ -124,7 +124,9 @@ function apiMdSection(file: string, offset: number, tag: string): string | undef
   let anchor: string | undefined;
   const type = /^export (?:declare )?(?:abstract )?(?:class|interface|enum) (\w+)/.exec(declaration);
   const member = /^\s+(?:public |protected )?(?:static )?(?:readonly )?(?:abstract )?(?:get )?(\w+)(\??:|\(|\s*=)/.exec(declaration);
-  if (type) {anchor = type[1];} else if (member && enclosing) {
+  if (type) {
+    anchor = type[1];
+  } else if (member && enclosing) {
     const name = member[1] === 'constructor' ? 'Initializer' : member[1];
     anchor = member[2].endsWith(':') ? `${enclosing}.property.${name}` : `${enclosing}.${name}`;
   }
