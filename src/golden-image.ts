@@ -636,7 +636,6 @@ function defaultAmiName(imageName: string): string {
   return `${fitName(imageName, AMI_NAME_MAX_LENGTH - DEFAULT_AMI_NAME_SUFFIX.length)}${DEFAULT_AMI_NAME_SUFFIX}`;
 }
 
-/** Checks the props that need no other state: types (for JavaScript callers), text and tags. */
 /** The ARN of `encryptionKeys[i]`, from exactly one of `key` and `keyArn`, checked against its region. */
 function regionalKeyArn(regional: RegionalEncryptionKey, i: number): string {
   const { key, keyArn, region } = regional;
@@ -656,6 +655,7 @@ function regionalKeyArn(regional: RegionalEncryptionKey, i: number): string {
   return key.keyArn;
 }
 
+/** Checks the props that need no other state: types (for JavaScript callers), text and tags. */
 function validateGoldenImageOptions(props: GoldenImageOptions): void {
   validatePropTypes(props, {
     strings: ['imageName', 'description', 'amiName', 'ssmParameterName'],
