@@ -91,6 +91,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   pullRequestTemplate: false,
 
+  // ESLint's project service takes the nearest tsconfig.json, which for test/ is now the
+  // jsii one (src/ only): pin every linted file to the development tsconfig instead.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools'],
+    fileExtensions: ['.ts', '.tsx'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+
   jestOptions: {
     // Snapshots are checked, never rewritten, by the test run.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -100,16 +110,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
   npmIgnoreOptions: { ignorePatterns: ['/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
+  // The development tsconfig (tests, examples, bench, harness) at the top level, where
+  // projen's layout puts it.
+  tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    include: ['examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
+    // At the top level `**/*.ts` would also reach build output and synthesized apps.
+    exclude: ['lib', 'dist', 'assets', 'cdk.out', 'examples/**/cdk.out', '.min-cdk', 'harness-results', 'bench-results', 'coverage'],
   },
 });
 
 // `npx projen example`: synthesize the example app and print what it would deploy.
 project.addTask('example', {
   description: 'Synthesize examples/app.ts (no AWS credentials needed) and print the image pipelines it would deploy',
-  exec: 'ts-node --project test/tsconfig.json examples/app.ts',
+  exec: 'ts-node --project tsconfig.dev.json examples/app.ts',
 });
 
 // `npx projen bench`: GoldenImage vs hand-written L1 code at 1, 10, 50 and 100 images per stack,
@@ -117,12 +132,12 @@ project.addTask('example', {
 // and how many one stack holds.
 const bench = project.addTask('bench', {
   description: 'Benchmark synth time, template size and resources per image against plain L1 code, and hardened images per stack',
-  exec: 'ts-node --project test/tsconfig.json bench/synth-bench.ts',
+  exec: 'ts-node --project tsconfig.dev.json bench/synth-bench.ts',
 });
-bench.exec('ts-node --project test/tsconfig.json bench/hardened-bench.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/hardened-bench.ts');
 project.addTask('bench:hardened', {
   description: 'Benchmark hardened images per stack: resources, template bytes and CPU per additional image, the largest N one stack holds',
-  exec: 'ts-node --project test/tsconfig.json bench/hardened-bench.ts',
+  exec: 'ts-node --project tsconfig.dev.json bench/hardened-bench.ts',
 });
 
 // Python tools the tests use (cfn-lint, moto server), in a project-local virtualenv.
@@ -141,7 +156,7 @@ const benchComplianceCold = project.addTask('bench:compliance:cold', {
   description: 'Benchmark the compliance rule function\'s cold start: require time and first invocations of the bundle (--baseline <git ref> to compare)',
   steps: [
     { spawn: 'bundle' },
-    { exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-cold-start.ts', receiveArgs: true },
+    { exec: 'bash scripts/python-venv.sh && ts-node --project tsconfig.dev.json bench/compliance-cold-start.ts', receiveArgs: true },
   ],
 });
 
@@ -151,7 +166,7 @@ project.addTask('bench:compliance', {
   description: 'Benchmark the compliance rule function: cold start, and the periodic sweep in moto server (1k, 10k, 50k instances)',
   steps: [
     { spawn: benchComplianceCold.name },
-    { exec: 'bash scripts/python-venv.sh && ts-node --project test/tsconfig.json bench/compliance-sweep.ts', receiveArgs: true },
+    { exec: 'bash scripts/python-venv.sh && ts-node --project tsconfig.dev.json bench/compliance-sweep.ts', receiveArgs: true },
   ],
 });
 
@@ -197,8 +212,7 @@ project.addTask('test:fuzz', {
 project.addDevDeps('constructs@10.5.1');
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
-// examples/ and bench/ sit outside src/ and test/: lint them with the default project.
-project.eslint?.allowDefaultProjectFiles('examples/*.ts', 'bench/*.ts');
+// examples/ and bench/ are linted with tsconfig.dev.json, which includes them.
 project.eslint?.allowDevDeps('examples/**');
 project.eslint?.allowDevDeps('bench/**');
 // The compliance rule's Lambda code (bundled, SDK from the runtime) uses the SDK clients.

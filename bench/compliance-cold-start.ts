@@ -59,7 +59,11 @@ function buildBaseline(ref: string): Bundle {
   const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-baseline-'));
   try {
     const archive = path.join(tree, 'sources.tar');
-    execFileSync('git', ['archive', '-o', archive, commit, 'src', 'tsconfig.json', 'test/tsconfig.json', '.projen/tasks.json'], { cwd: ROOT });
+    // The development tsconfig the ref's bundle task names: tsconfig.dev.json, or
+    // test/tsconfig.json in refs from before it moved to the top level.
+    const devTsconfig = ['tsconfig.dev.json', 'test/tsconfig.json'].filter(name =>
+      execFileSync('git', ['ls-tree', '--name-only', commit, name], { cwd: ROOT, encoding: 'utf8' }).trim() !== '');
+    execFileSync('git', ['archive', '-o', archive, commit, 'src', 'tsconfig.json', ...devTsconfig, '.projen/tasks.json'], { cwd: ROOT });
     execFileSync('tar', ['-xf', archive, '-C', tree]);
     const file = path.join(RESULTS, `compliance-baseline-${commit.slice(0, 12)}`, 'index.js');
     buildBundle(tree, file);

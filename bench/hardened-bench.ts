@@ -19,7 +19,7 @@
  * Output: a Markdown table on stdout, the data in bench-results/hardened.json, and PASS/FAIL
  * lines for the targets of issue 13. It is a report, not a test: it always exits 0.
  *
- *   npx ts-node --project test/tsconfig.json bench/hardened-bench.ts   (BENCH_RUNS=n to change RUNS)
+ *   npx ts-node --project tsconfig.dev.json bench/hardened-bench.ts   (BENCH_RUNS=n to change RUNS)
  */
 import * as fs from 'fs';
 import * as os from 'os';

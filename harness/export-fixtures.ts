@@ -3,7 +3,7 @@
  * renders (in recipe order, with their AWSTOE documents and parameter values) and the CIS
  * controls with the violations that must fail their checks.
  *
- *   npx ts-node --project test/tsconfig.json harness/export-fixtures.ts <out.json>
+ *   npx ts-node --project tsconfig.dev.json harness/export-fixtures.ts <out.json>
  *
  * The recipes are Ubuntu 22.04 x86_64 (the guest is Debian 12, the nearest root that can be
  * built here) at every Linux hardening level the library implements itself, and an ECS

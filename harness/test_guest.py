@@ -46,7 +46,7 @@ def _fixtures() -> dict:
     path = os.environ.get('GOLDEN_AMI_HARNESS_FIXTURES')
     if not path:
         out = Path(tempfile.mkdtemp(prefix='golden-ami-fixtures-')) / 'fixtures.json'
-        subprocess.run(['npx', 'ts-node', '--project', 'test/tsconfig.json', 'harness/export-fixtures.ts', str(out)],
+        subprocess.run(['npx', 'ts-node', '--project', 'tsconfig.dev.json', 'harness/export-fixtures.ts', str(out)],
                        cwd=REPO, check=True)
         path = str(out)
     return json.loads(Path(path).read_text())

@@ -746,7 +746,7 @@ def test_every_component_document_of_the_example_app_validates(tmp_path):
     env = {**os.environ, 'CDK_OUTDIR': str(tmp_path / 'cdk.out'), 'JSII_SILENCE_SUPPORT_WARNING': '1',
            'JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION': '20'}
     # -T (transpile only): type errors are the TypeScript build's business, documents are ours.
-    done = subprocess.run(['npx', 'ts-node', '-T', '--project', 'test/tsconfig.json', 'examples/app.ts'],
+    done = subprocess.run(['npx', 'ts-node', '-T', '--project', 'tsconfig.dev.json', 'examples/app.ts'],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     template = yaml.safe_load((tmp_path / 'cdk.out' / 'ImageFactory.template.json').read_text())

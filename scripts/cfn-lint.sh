@@ -34,7 +34,7 @@ if [ $# -eq 0 ]; then
   # Every example app, each into its own folder.
   for example in examples/app.ts examples/ecs.ts; do
     name=$(basename "$example" .ts)
-    CDK_OUTDIR="$work/out/$name" npx ts-node --project test/tsconfig.json "$example" > /dev/null
+    CDK_OUTDIR="$work/out/$name" npx ts-node --project tsconfig.dev.json "$example" > /dev/null
   done
   set -- "$work/out"
 fi

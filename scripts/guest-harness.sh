@@ -19,7 +19,7 @@ fi
 bash scripts/python-venv.sh
 fixtures=$(mktemp -d)
 trap 'rm -rf "$fixtures"' EXIT
-npx ts-node --project test/tsconfig.json harness/export-fixtures.ts "$fixtures/fixtures.json"
+npx ts-node --project tsconfig.dev.json harness/export-fixtures.ts "$fixtures/fixtures.json"
 export GOLDEN_AMI_HARNESS_FIXTURES="$fixtures/fixtures.json"
 status=0
 PYTHONUNBUFFERED=1 .venv/bin/python -m pytest -p no:cacheprovider -q -s harness "$@" || status=$?

@@ -1,3 +1,4 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   validateAccountId,
   validateOrganizationArn,
@@ -23,7 +24,7 @@ export class ImageSharing {
   /**
    * Every account in an organizational unit, including nested OUs.
    *
-   * @param organizationalUnitArn arn:aws:organizations::<management account>:ou/o-xxxx/ou-xxxx-xxxxxxxx
+   * @param organizationalUnitArn the OU's ARN, `arn:aws:organizations::<management account>:ou/o-xxxx/ou-xxxx-xxxxxxxx`
    */
   public static organizationalUnit(organizationalUnitArn: string): ImageSharing {
     validateOrganizationalUnitArn('shareWith organizationalUnit', organizationalUnitArn);
@@ -33,7 +34,7 @@ export class ImageSharing {
   /**
    * Every account in an organization.
    *
-   * @param organizationArn arn:aws:organizations::<management account>:organization/o-xxxx
+   * @param organizationArn the organization's ARN, `arn:aws:organizations::<management account>:organization/o-xxxx`
    */
   public static organization(organizationArn: string): ImageSharing {
     validateOrganizationArn('shareWith organization', organizationArn);
@@ -63,9 +64,21 @@ export interface RegionalEncryptionKey {
   readonly region: string;
 
   /**
-   * The ARN of a KMS key (or alias) in that region. Target accounts must be allowed to use it.
+   * The KMS key in that region, as the other key props take it: a `kms.Key` of a stack in
+   * that region, or `kms.Key.fromKeyArn()` for one created elsewhere. Target accounts must be
+   * allowed to use it. Give exactly one of `key` and `keyArn`.
+   *
+   * @default - `keyArn`
    */
-  readonly keyArn: string;
+  readonly key?: kms.IKey;
+
+  /**
+   * The ARN of a KMS key or alias in that region (an alias ARN has no `IKey` form that
+   * keeps its region). Give exactly one of `key` and `keyArn`.
+   *
+   * @default - `key`
+   */
+  readonly keyArn?: string;
 }
 
 /**

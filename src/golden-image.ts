@@ -207,7 +207,7 @@ export interface GoldenImageOptions {
    * The AMI name. It must contain `{{ imagebuilder:buildDate }}` or
    * `{{ imagebuilder:buildVersion }}` so that each build gets a new name.
    *
-   * @default '<imageName>-{{ imagebuilder:buildDate }}'
+   * @default - `'<imageName>-{{ imagebuilder:buildDate }}'`: the image name, then the build date
    */
   readonly amiName?: string;
 
@@ -229,7 +229,7 @@ export interface GoldenImageOptions {
   /**
    * The SSM parameter name.
    *
-   * @default '/golden-ami/<imageName>/latest'
+   * @default - `'/golden-ami/<imageName>/latest'`, where `<imageName>` is the image name
    */
   readonly ssmParameterName?: string;
 
@@ -583,14 +583,14 @@ export class GoldenImage extends GoldenImageBase {
     const byRegion = new Map<string, string>();
     keys.forEach((key, i) => {
       validateRegion(`encryptionKeys[${i}].region`, key.region);
-      validateKmsKeyArn(`encryptionKeys[${i}].keyArn`, key.keyArn, key.region);
+      const keyArn = regionalKeyArn(key, i);
       if (!Token.isUnresolved(key.region) && !this.regions.includes(key.region)) {
         throw new Error(`encryptionKeys[${i}].region must be a distribution region (${this.regions.join(', ')}), got: '${key.region}'`);
       }
       if (byRegion.has(key.region)) {
         throw new Error(`encryptionKeys must give one key per region, got a second for: '${key.region}'`);
       }
-      byRegion.set(key.region, key.keyArn);
+      byRegion.set(key.region, keyArn);
     });
     if (byRegion.size > 0) {
       const missing = this.regions.filter(region => !byRegion.has(region));
@@ -635,6 +635,25 @@ export class GoldenImage extends GoldenImageBase {
 function defaultAmiName(imageName: string): string {
   if (Token.isUnresolved(imageName)) return `${imageName}${DEFAULT_AMI_NAME_SUFFIX}`;
   return `${fitName(imageName, AMI_NAME_MAX_LENGTH - DEFAULT_AMI_NAME_SUFFIX.length)}${DEFAULT_AMI_NAME_SUFFIX}`;
+}
+
+/** The ARN of `encryptionKeys[i]`, from exactly one of `key` and `keyArn`, checked against its region. */
+function regionalKeyArn(regional: RegionalEncryptionKey, i: number): string {
+  const { key, keyArn, region } = regional;
+  if (key === undefined && keyArn !== undefined) {
+    validateKmsKeyArn(`encryptionKeys[${i}].keyArn`, keyArn, region);
+    return keyArn;
+  }
+  if (key === undefined || keyArn !== undefined) {
+    const given = key === undefined ? 'neither' : `both (key '${key.node.path}', keyArn '${keyArn}')`;
+    throw new Error(`encryptionKeys[${i}] must give exactly one of key and keyArn, got ${given} for region '${region}'`);
+  }
+  const keyRegion = key.env.region;
+  if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(region) && keyRegion !== region) {
+    throw new Error(`encryptionKeys[${i}].key must be a key in region ${region} (KMS keys are regional), got '${key.node.path}' in ${keyRegion}`);
+  }
+  validateKmsKeyArn(`encryptionKeys[${i}].key`, key.keyArn, region);
+  return key.keyArn;
 }
 
 /** Checks the props that need no other state: types (for JavaScript callers), text and tags. */

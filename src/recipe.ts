@@ -5,6 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { BaseImage } from './base-image';
 import { ComponentBinding, RecipeComponent } from './component';
+// Circular with golden-image.ts, which imports only types from here: GoldenImage is read at call time.
+import { GoldenImage, GoldenImageOptions } from './golden-image';
 import { ImagePlatform } from './platform';
 import { contentVersion } from './private/content-version';
 import { validateDescription, validateDeviceName, validateImageBuilderName, validateIntegerInRange, validateTags, validateWorkingDirectory } from './private/validation';
@@ -218,6 +220,17 @@ export class ImageRecipe extends Resource implements IGoldenImageRecipe {
     this.node.addValidation({
       validate: () => (this.components.length === 0 ? ['ImageRecipe needs at least one component: Image Builder rejects a recipe without components'] : []),
     });
+  }
+
+  /**
+   * A GoldenImage that builds this recipe: its pipeline, distribution, schedule and
+   * lifecycle from `options`, created as a child of this recipe.
+   *
+   * @param id the GoldenImage's construct ID
+   * @param options everything but the recipe, as `GoldenImageProps` takes it
+   */
+  public addGoldenImage(id: string, options: GoldenImageOptions = {}): GoldenImage {
+    return new GoldenImage(this, id, { ...options, recipe: this });
   }
 
   /**

@@ -168,10 +168,15 @@ export class PipelineSchedule {
     return PipelineSchedule.expression(`cron(${fields.join(' ')})`, options);
   }
 
+  // The example sits in the remarks, not in @param: jsii ends a summary at the first '?' (or
+  // '.', '!', ';') followed by a space, and Java shows only a parameter's summary.
   /**
    * A cron expression as Image Builder takes it: `cron(<minute> <hour> <day> <month> <day of week> <year>)`.
    *
-   * @param expression for example `cron(0 4 ? * SUN *)`
+   * For example `cron(0 4 ? * SUN *)`: Sundays at 04:00 in the schedule's `timezone` (UTC by
+   * default).
+   *
+   * @param expression the six fields of the cron expression in `cron()`: minute, hour, day of month, month, day of week, year
    */
   public static expression(expression: string, options: ScheduleOptions = {}): PipelineSchedule {
     if (!Token.isUnresolved(expression)) {

@@ -20,7 +20,7 @@ def test_python_and_typescript_examples_synthesize_the_same_templates():
     with tempfile.TemporaryDirectory() as python_out, tempfile.TemporaryDirectory() as typescript_out:
         from_python = synth([sys.executable, "examples/ecs.py"], python_out)
         from_typescript = synth(
-            ["npx", "ts-node", "--project", "test/tsconfig.json", "examples/ecs.ts"], typescript_out
+            ["npx", "ts-node", "--project", "tsconfig.dev.json", "examples/ecs.ts"], typescript_out
         )
     for name in STACKS:
         resources = from_python[name]["Resources"]

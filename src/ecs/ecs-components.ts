@@ -50,7 +50,7 @@ const ECS_INIT = ECS_AGENT_NAMES.ECS_INIT_PACKAGE.name;
 const ECS_TOPIC = ECS_AGENT_NAMES.ECS_EXTRAS_TOPIC.name;
 const DOCKER_TOPIC = ECS_AGENT_NAMES.DOCKER_EXTRAS_TOPIC.name;
 const AL2023_DOCKER = ECS_AGENT_NAMES.DOCKER_PACKAGE.name;
-/** https://s3.<region>.amazonaws.com/amazon-ecs-agent-<region>/amazon-ecs-init-latest.<arch>.deb */
+/** `https://s3.<region>.amazonaws.com/amazon-ecs-agent-<region>/amazon-ecs-init-latest.<arch>.deb` */
 const ECS_INIT_DEB_URL = `https://${shellName(SERVICE_ENDPOINTS.S3_REGIONAL.name, 'deb_arch')}/${shellName(ECS_AGENT_NAMES.ECS_INIT_DEB.name, 'deb_arch')}`;
 
 /**

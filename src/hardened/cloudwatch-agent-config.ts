@@ -13,7 +13,7 @@ export interface CloudWatchLogFile {
   /**
    * The log group.
    *
-   * @default '<logGroupPrefix>/application'
+   * @default - `'<logGroupPrefix>/application'`, under the agent's log group prefix
    */
   readonly logGroupName?: string;
 
@@ -59,7 +59,7 @@ export interface CloudWatchAgentOptions {
   /**
    * The prefix of the log groups (`<prefix>/system`, `<prefix>/security`, `<prefix>/audit`).
    *
-   * @default '/golden-ami/<recipe name>'
+   * @default - `'/golden-ami/<recipe name>'`
    */
   readonly logGroupPrefix?: string;
 

@@ -11,6 +11,7 @@ import { SecurityAgent } from './security-agent';
 import { ToeAction, ToePhase, ToeStep, renderToeDocument, scriptParameterValue, toStepName } from './toe';
 import { BaseImage } from '../base-image';
 import { ComponentPhase, RecipeComponent } from '../component';
+import { GoldenImage, GoldenImageOptions } from '../golden-image';
 import { ImageArchitecture, ImagePlatform } from '../platform';
 import { SCAP_REPORT_LOCATION, STIG_LEVEL_PARAMETER, documentedParameterValue, managedComponent } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
@@ -148,7 +149,7 @@ export interface HardenedBaseRecipeProps {
   /**
    * What the recipe builds.
    *
-   * @default - '<OS> <architecture>, <hardening> hardening, with agents'
+   * @default - `'<OS> <architecture>, <hardening> hardening, with agents'`, for example `'Amazon Linux 2023 x86_64, CIS Level 1 hardening, with agents'`
    */
   readonly description?: string;
 
@@ -360,6 +361,17 @@ export class HardenedBaseRecipe extends Construct implements IGoldenImageRecipe 
       const recipe = this;
       Aspects.of(this).add(new BuildAccessWarning(recipe, () => recipe.buildAccessGranted));
     }
+  }
+
+  /**
+   * A GoldenImage that builds this recipe: its pipeline, distribution, schedule and
+   * lifecycle from `options`, created as a child of this recipe.
+   *
+   * @param id the GoldenImage's construct ID
+   * @param options everything but the recipe, as `GoldenImageProps` takes it
+   */
+  public addGoldenImage(id: string, options: GoldenImageOptions = {}): GoldenImage {
+    return new GoldenImage(this, id, { ...options, recipe: this });
   }
 
   /**

@@ -1,4 +1,4 @@
-// Regenerates docs/cis-controls.md from the control data: npx ts-node -P test/tsconfig.json test/hardened/write-cis-doc.ts
+// Regenerates docs/cis-controls.md from the control data: npx ts-node -P tsconfig.dev.json test/hardened/write-cis-doc.ts
 import * as fs from 'fs';
 import * as path from 'path';
 import { renderCisControlsMarkdown } from '../../src/hardened/cis-controls';
