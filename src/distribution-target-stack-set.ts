@@ -1,11 +1,9 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, BootstraplessSynthesizer, Names, Stack, Token } from 'aws-cdk-lib';
+import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GoldenImageDistributionTargetRole } from './distribution-target-role';
+import { stackSetTemplate } from './private/stack-set-template';
 import { quoteValue, validateIntegerInRange, validateOrganizationalUnitOrRootId, validateRegion, validateUnique } from './private/validation';
 
 /**
@@ -109,7 +107,6 @@ export interface GoldenImageDistributionTargetStackSetProps {
   readonly failureTolerancePercentage?: number;
 }
 
-const VALIDATE_CONTEXT = '@aws-cdk/core:validateAgainstDefaultRules';
 /** The largest template CloudFormation takes inline (TemplateBody). */
 const MAX_TEMPLATE_BODY = 51_200;
 
@@ -161,28 +158,17 @@ export class GoldenImageDistributionTargetStackSet extends Construct {
       }
     }
 
-    // The target stack is synthesized in an app of its own, without bootstrap resources (target
-    // accounts need none), validated as this app validates. Its output directory is a fresh
-    // temporary one, removed after: never this app's cdk.out (where the CLI's CDK_OUTDIR would
-    // put it, as a template file the manifest does not list), never shared by two StackSets.
-    const validate = this.node.tryGetContext(VALIDATE_CONTEXT);
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-target-'));
-    try {
-      const app = new App({ outdir, analyticsReporting: false, context: validate === undefined ? {} : { [VALIDATE_CONTEXT]: validate } });
-      const target = new Stack(app, 'GoldenImageDistributionTarget', { synthesizer: new BootstraplessSynthesizer() });
-      const role = new GoldenImageDistributionTargetRole(target, 'Target', {
-        factoryAccountIds: props.factoryAccountIds,
-        copyKeys: copyKeyArns.map((arn, i) => kms.Key.fromKeyArn(target, `CopyKey${i}`, arn)),
-        copyKeyAliases: props.copyKeyAliases,
-        launchTemplateUpdates: props.launchTemplateUpdates,
-        catalogParameterPaths: props.catalogParameterPaths,
-        catalogReadPolicyName: props.catalogReadPolicyName,
-      });
-      this.roleName = role.roleName;
-      this.templateBody = JSON.stringify(app.synth().getStackByName(target.stackName).template);
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
+    // The target stack's template, synthesized apart (src/private/stack-set-template.ts).
+    const { result: role, templateBody } = stackSetTemplate(this, 'GoldenImageDistributionTarget', target => new GoldenImageDistributionTargetRole(target, 'Target', {
+      factoryAccountIds: props.factoryAccountIds,
+      copyKeys: copyKeyArns.map((arn, i) => kms.Key.fromKeyArn(target, `CopyKey${i}`, arn)),
+      copyKeyAliases: props.copyKeyAliases,
+      launchTemplateUpdates: props.launchTemplateUpdates,
+      catalogParameterPaths: props.catalogParameterPaths,
+      catalogReadPolicyName: props.catalogReadPolicyName,
+    }));
+    this.roleName = role.roleName;
+    this.templateBody = templateBody;
     if (this.templateBody.length > MAX_TEMPLATE_BODY) {
       throw new Error(`the target role template is ${this.templateBody.length} characters, over the ${MAX_TEMPLATE_BODY} CloudFormation takes inline: use fewer factory accounts, aliases or paths`);
     }

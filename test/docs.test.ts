@@ -138,11 +138,6 @@ function apiMdSection(file: string, offset: number, tag: string): string | undef
   return API_MD.slice(start, end < 0 ? undefined : end);
 }
 
-/** The `<word>` placeholders written in code spans of a doc comment. */
-function placeholders(text: string): string[] {
-  return [...text.matchAll(/`([^`]+)`/g)].flatMap(span => [...span[1].matchAll(/<[A-Za-z][\w .-]*>/g)].map(m => m[0]));
-}
-
 describe('doc comments in src/', () => {
   const comments = docComments();
 

@@ -1,8 +1,9 @@
-import { App, BootstraplessSynthesizer, CfnParameter, Names, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
 import { GoldenAmiComplianceMemberRole, GoldenAmiComplianceMemberRoleProps } from './member-role';
 import { combineApprovalSources } from './private/approvals';
+import { stackSetTemplate } from '../private/stack-set-template';
 import { validateAccountId, validateIntegerInRange, validateOrganizationalUnitOrRootId, validateRegion, validateUnique } from '../private/validation';
 
 /**
@@ -62,7 +63,6 @@ export interface GoldenAmiComplianceMemberStackSetProps extends GoldenAmiComplia
   readonly failureTolerancePercentage?: number;
 }
 
-const VALIDATE_CONTEXT = '@aws-cdk/core:validateAgainstDefaultRules';
 /** The largest template CloudFormation takes inline (TemplateBody). */
 const MAX_TEMPLATE_BODY = 51_200;
 
@@ -108,26 +108,23 @@ export class GoldenAmiComplianceMemberStackSet extends Construct {
       }
     }
 
-    // The member stack is synthesized in an app of its own: its template, not this stack's,
-    // holds the role. Without bootstrap resources, which member accounts do not have.
-    // It validates its template as this app does (aws-cdk-lib's rules, when the app turns them on).
-    const validate = this.node.tryGetContext(VALIDATE_CONTEXT);
-    const app = new App({ analyticsReporting: false, context: validate === undefined ? {} : { [VALIDATE_CONTEXT]: validate } });
-    const member = new Stack(app, 'GoldenAmiComplianceMember', { synthesizer: new BootstraplessSynthesizer() });
-    // The evaluator account is a parameter of the StackSet, so it may be a token here.
-    const evaluatorAccountId = new CfnParameter(member, 'EvaluatorAccountId', {
-      type: 'String',
-      allowedPattern: '^\\d{12}$',
-      description: 'The account of the golden AMI compliance rule\'s function (the Config delegated administrator)',
-    });
-    const role = new GoldenAmiComplianceMemberRole(member, 'Member', {
-      evaluatorAccountId: evaluatorAccountId.valueAsString,
-      approvalSources: props.approvalSources,
-      roleName: props.roleName,
-      evaluatorRoleName: props.evaluatorRoleName,
+    // The member stack's template, synthesized apart (src/private/stack-set-template.ts).
+    const { result: role, templateBody } = stackSetTemplate(this, 'GoldenAmiComplianceMember', member => {
+      // The evaluator account is a parameter of the StackSet, so it may be a token here.
+      const evaluatorAccountId = new CfnParameter(member, 'EvaluatorAccountId', {
+        type: 'String',
+        allowedPattern: '^\\d{12}$',
+        description: 'The account of the golden AMI compliance rule\'s function (the Config delegated administrator)',
+      });
+      return new GoldenAmiComplianceMemberRole(member, 'Member', {
+        evaluatorAccountId: evaluatorAccountId.valueAsString,
+        approvalSources: props.approvalSources,
+        roleName: props.roleName,
+        evaluatorRoleName: props.evaluatorRoleName,
+      });
     });
     this.roleName = role.roleName;
-    this.templateBody = JSON.stringify(app.synth().getStackByName(member.stackName).template);
+    this.templateBody = templateBody;
     if (this.templateBody.length > MAX_TEMPLATE_BODY) {
       throw new Error(`the member role template is ${this.templateBody.length} characters, over the ${MAX_TEMPLATE_BODY} CloudFormation takes inline: use fewer approval sources`);
     }

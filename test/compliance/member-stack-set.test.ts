@@ -17,6 +17,31 @@ function stackSetOf(stack: Stack) {
 }
 
 describe('GoldenAmiComplianceMemberStackSet', () => {
+  test('two StackSets in one app under the CLI: cdk.out holds only what the manifest lists, each template its own', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'member-cdkout-'));
+    const saved = process.env.CDK_OUTDIR;
+    // What the CDK CLI sets for the app it runs; the member app used to write its template there.
+    process.env.CDK_OUTDIR = outdir;
+    try {
+      const app = new App();
+      const stack = new Stack(app, 'Organization', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const prod = new GoldenAmiComplianceMemberStackSet(stack, 'Prod', { evaluatorAccountId: ADMIN, approvalSources: [ApprovalSource.ssmCatalog('/prod/')], organizationalUnitIds: ['ou-ab12-cdef3456'] });
+      const dev = new GoldenAmiComplianceMemberStackSet(stack, 'Dev', { evaluatorAccountId: ADMIN, approvalSources: [ApprovalSource.ssmCatalog('/dev/')], organizationalUnitIds: ['ou-ab12-99999999'] });
+      const assembly = app.synth();
+      const listed = new Set(['manifest.json', 'tree.json', 'cdk.out', 'validation-report.json', ...assembly.artifacts.flatMap(artifact => {
+        const file = (artifact as any).templateFile as string | undefined;
+        return file ? [file, `${artifact.id}.assets.json`, `${artifact.id}.metadata.json`] : [];
+      })]);
+      expect(fs.readdirSync(outdir).filter(name => !listed.has(name))).toEqual([]);
+      expect(prod.templateBody).toContain('/prod/');
+      expect(prod.templateBody).not.toContain('/dev/');
+      expect(dev.templateBody).toContain('/dev/');
+    } finally {
+      if (saved === undefined) delete process.env.CDK_OUTDIR; else process.env.CDK_OUTDIR = saved;
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
   test('a service-managed StackSet, deployed automatically to the units, carrying the member role', () => {
     const stack = newStack();
     const members = new GoldenAmiComplianceMemberStackSet(stack, 'Members', {
