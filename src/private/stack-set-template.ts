@@ -15,7 +15,11 @@ const VALIDATE_CONTEXT = '@aws-cdk/core:validateAgainstDefaultRules';
  *   (where the CLI's CDK_OUTDIR would put it, as a template file its manifest does not list),
  *   and never shared by two StackSets, which would overwrite each other's file.
  */
-export function stackSetTemplate<T>(scope: IConstruct, stackName: string, build: (stack: Stack) => T): { readonly result: T; readonly templateBody: string } {
+export function stackSetTemplate<T>(
+  scope: IConstruct,
+  stackName: string,
+  build: (stack: Stack) => T,
+): { readonly result: T; readonly templateBody: string } {
   const validate = scope.node.tryGetContext(VALIDATE_CONTEXT);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-ami-stack-set-'));
   try {
