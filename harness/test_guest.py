@@ -336,8 +336,8 @@ curl -fsS https://{host}/amazon-ecs-agent-{REGION}/amazon-ecs-init-latest.amd64.
 class SeedsContainerImageBeforeTest:
     """The guest as run_recipe sees it, except that the reboot standing for the test instance
     first loads the image the container test runs (ECR is not reachable here): busybox from
-    Debian's busybox-static, imported under the name the test uses, so `docker run` finds it
-    without pulling."""
+    Debian's busybox-static (in the guest image), imported under the name the test uses, so
+    `docker run` finds it without pulling."""
 
     def __init__(self, guest: Guest):
         self.guest = guest
@@ -354,7 +354,7 @@ class SeedsContainerImageBeforeTest:
     def reboot(self, *args, **kwargs):
         self.guest.check(STRICT + f"""
 if ! docker image inspect {CONTAINER_IMAGE} >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >/dev/null
+  # busybox-static is in the guest image (guest.PACKAGES).
   root=$(mktemp -d)
   mkdir -p "$root/bin"
   cp /bin/busybox "$root/bin/busybox"
