@@ -18,7 +18,7 @@ import { ComplianceRemediation } from './remediation';
 import { EvaluatedResourceType } from './resource-type';
 import { SERVICE_PRINCIPALS } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
-import { validateAccountId, validateIntegerInRange, validateUnique } from '../private/validation';
+import { validateAccountId, validateDescription, validateIntegerInRange, validateUnique } from '../private/validation';
 
 const ALL_RESOURCE_TYPES = [EvaluatedResourceType.INSTANCE, EvaluatedResourceType.LAUNCH_TEMPLATE, EvaluatedResourceType.AUTO_SCALING_GROUP];
 const TRIGGERS = ['ConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeNotification'];
@@ -290,9 +290,8 @@ export class GoldenAmiComplianceRule extends Construct {
       // Lambda's ReservedConcurrentExecutions takes 0 or more; the account's quota caps it at deploy time.
       validateIntegerInRange('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 0, Number.MAX_SAFE_INTEGER);
     }
-    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION_LENGTH) {
-      throw new Error(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters (Config's limit), got ${props.description.length} characters: '${props.description.slice(0, 60)}...'`);
-    }
+    // The shared description rule (type, length), at Config's limit.
+    validateDescription('description', props.description, MAX_DESCRIPTION_LENGTH, 0);
     const description = props.description
       ?? `Resources must use an approved golden AMI (${props.approvalSources.map(source => source.description).join('; ')})`.slice(0, MAX_DESCRIPTION_LENGTH);
 
