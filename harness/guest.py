@@ -29,6 +29,8 @@ Environment:
   GOLDEN_AMI_HARNESS_SECURITY_MIRROR  security mirror URI, or "none" (default: the host's, if any)
   GOLDEN_AMI_HARNESS_ACCEL            "kvm" or "tcg" to skip the KVM probe
   GOLDEN_AMI_HARNESS_QEMU_CPU         qemu -cpu model (default: host under KVM, qemu64 under TCG)
+  GOLDEN_AMI_HARNESS_GUEST_CPUS       vCPUs per guest (default 2; scripts/guest-harness.sh sets 1 when
+                                      it runs two guests side by side, one per host core)
 """
 
 from __future__ import annotations
@@ -809,12 +811,12 @@ class Guest:
     qcow2 overlay that `close()` deletes; the base image is never changed.
     """
 
-    def __init__(self, prepared: Prepared, memory_mib: int = 2048, cpus: int = 2,
+    def __init__(self, prepared: Prepared, memory_mib: int = 2048, cpus: Optional[int] = None,
                  boot_timeout: float = 300, name: str = 'golden-ami-guest'):
         """`prepared` is what `prepare()` returned; `boot_timeout` bounds each wait for SSH."""
         self.prepared = prepared
         self.memory_mib = memory_mib
-        self.cpus = cpus
+        self.cpus = cpus or int(os.environ.get('GOLDEN_AMI_HARNESS_GUEST_CPUS', '2'))
         self.boot_timeout = boot_timeout
         self.name = name
         self.key = prepared.ssh_key

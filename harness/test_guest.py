@@ -12,7 +12,8 @@ phases, a reboot (the test instance launched from the image), every test phase. 
 
 AWS-managed components run as the stand-ins in harness/standins/managed (README there says what
 each proves). Fixtures come from harness/export-fixtures.ts: `GOLDEN_AMI_HARNESS_FIXTURES`.
-A report (per-control table, per-component times) is written to harness-results/.
+Each run writes its findings to harness-results/guest-report-<lane>.json; harness/report.py
+merges them into the per-control table and the per-component times.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from pathlib import Path
 import pytest
 
 from harness.guest import Guest, prepare
+from harness.report import write_lane
 from harness.toe_runner import RecipeResult, run_recipe
 
 REPO = Path(__file__).resolve().parent.parent
 MANAGED = Path(__file__).resolve().parent / 'standins' / 'managed'
-RESULTS = REPO / 'harness-results'
 STRICT = 'set -euo pipefail\n'
 # What the export's security agent is, served from the local S3 stand-in.
 INSTALLER_BUCKET = 'golden-ami-harness-installers'
@@ -167,36 +168,11 @@ def assert_controls_held(recipe: str, result: RecipeResult, run: str) -> None:
             REPORT['controls'].setdefault(control['id'], {})[f'{run}'] = 'pass'
 
 
-def write_report() -> None:
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / 'guest-report.json').write_text(json.dumps(REPORT, indent=2))
-    lines = ['# Guest harness report', '', '## CIS controls (Level 2 guest)', '',
-             '| control | applied | checked after reboot | idempotent (second run) | violations detected | repaired |',
-             '| --- | --- | --- | --- | --- | --- |']
-    for control in FIXTURES['cisControls']:
-        row = REPORT['controls'].get(control['id'], {})
-        violations = row.get('violations', [])
-        detected = sum(1 for v in violations if v['detected'])
-        repaired = sum(1 for v in violations if v['repaired'])
-        lines.append(f"| {control['id']} | {row.get('first', '-')} | {row.get('first', '-')} | {row.get('second', '-')} "
-                     f"| {detected}/{len(violations)} | {repaired}/{len(violations)} |")
-    lines += ['', '## Seconds per component on the guest (qemu software emulation)', '']
-    for recipe, runs in REPORT['recipes'].items():
-        for run, data in runs.items():
-            lines += [f'### {recipe} ({run} run): total {data["total"]:.0f} s', '',
-                      '| component | build | validate | test |', '| --- | --- | --- | --- |']
-            for component, phases in data['seconds'].items():
-                cells = ' | '.join(f"{phases[p]:.1f}" if p in phases else '-' for p in ('build', 'validate', 'test'))
-                lines.append(f'| {component} | {cells} |')
-            lines.append('')
-    lines += ['## Notes', ''] + [f'- {note}' for note in REPORT['notes']]
-    (RESULTS / 'guest-report.md').write_text('\n'.join(lines) + '\n')
-
-
 @pytest.fixture(scope='session', autouse=True)
 def report():
     yield
-    write_report()
+    REPORT['controlIds'] = [control['id'] for control in FIXTURES['cisControls']]
+    write_lane(REPORT, os.environ.get('GOLDEN_AMI_HARNESS_LANE', 'all'))
 
 
 # -- no hardening and CIS Level 1 ---------------------------------------------------------------
