@@ -16,6 +16,7 @@ import {
   AMI_NAME_MAX_LENGTH,
   fitName,
   quoteValue,
+  StructKeys,
   validateAccountId,
   validateAmiName,
   validateDescription,
@@ -26,6 +27,7 @@ import {
   validatePropTypes,
   validateRegion,
   validateSsmParameterName,
+  validateStructList,
   validateTags,
   validateUnique,
 } from './private/validation';
@@ -646,7 +648,9 @@ function regionalKeyArn(regional: RegionalEncryptionKey, i: number): string {
   }
   if (key === undefined || keyArn !== undefined) {
     const given = key === undefined ? 'neither' : `both (key '${key.node.path}', keyArn '${keyArn}')`;
-    throw new Error(`encryptionKeys[${i}] must give exactly one of key and keyArn, got ${given} for region '${region}'`);
+    // From Python, a dict's `key_arn` reaches the library as nothing: jsii keeps only camelCase keys.
+    const hint = key === undefined ? ' (a dict needs the camelCase key \'keyArn\'; from Python, RegionalEncryptionKey(region=..., key_arn=...) takes snake_case)' : '';
+    throw new Error(`encryptionKeys[${i}] must give exactly one of key and keyArn, got ${given} for region '${region}'${hint}`);
   }
   const keyRegion = key.env.region;
   if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(region) && keyRegion !== region) {
@@ -656,13 +660,20 @@ function regionalKeyArn(regional: RegionalEncryptionKey, i: number): string {
   return key.keyArn;
 }
 
+const ENCRYPTION_KEY_KEYS: StructKeys<RegionalEncryptionKey> = { region: true, key: false, keyArn: false };
+const LAUNCH_TEMPLATE_UPDATE_KEYS: StructKeys<LaunchTemplateUpdate> = {
+  launchTemplateId: true, region: false, accountId: false, setDefaultVersion: false,
+};
+
 /** Checks the props that need no other state: types (for JavaScript callers), text and tags. */
 function validateGoldenImageOptions(props: GoldenImageOptions): void {
   validatePropTypes(props, {
     strings: ['imageName', 'description', 'amiName', 'ssmParameterName'],
-    arrays: ['regions', 'shareWith', 'copyToAccounts', 'encryptionKeys', 'launchTemplateUpdates'],
+    arrays: ['regions', 'shareWith', 'copyToAccounts'],
     booleans: ['publishToSsm', 'imageScanning', 'imageTests', 'enhancedImageMetadata', 'enabled'],
   });
+  validateStructList('encryptionKeys', props.encryptionKeys, 'RegionalEncryptionKey', ENCRYPTION_KEY_KEYS);
+  validateStructList('launchTemplateUpdates', props.launchTemplateUpdates, 'LaunchTemplateUpdate', LAUNCH_TEMPLATE_UPDATE_KEYS);
   validateDescription('description', props.description);
   // The library adds its pipeline tag to the user's; Image Builder takes 50 AMI tags.
   validateTags('amiTags', props.amiTags, 49);
