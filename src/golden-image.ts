@@ -201,6 +201,10 @@ export interface GoldenImageOptions {
   /**
    * The KMS key that encrypts the AMI in each region: none, or one per distribution region.
    *
+   * In Python, pass `RegionalEncryptionKey(region="eu-west-1", key_arn=...)` objects. A dict
+   * must use the camelCase keys (`{"region": ..., "keyArn": ...}`): jsii drops any other key
+   * of a dict without an error.
+   *
    * @default - the encryption of the build's root volume: the recipe's root volume key, or the account's default EBS key
    */
   readonly encryptionKeys?: RegionalEncryptionKey[];
@@ -237,6 +241,11 @@ export interface GoldenImageOptions {
 
   /**
    * Launch templates that get a new version with each AMI.
+   *
+   * In Python, pass `LaunchTemplateUpdate(launch_template_id="lt-...", account_id=...)`
+   * objects. A dict must use the camelCase keys (`{"launchTemplateId": ..., "accountId": ...}`):
+   * jsii drops any other key of a dict without an error, so a dict's `account_id` or
+   * `set_default_version` would be lost.
    *
    * @default - none
    */
