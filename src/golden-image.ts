@@ -16,6 +16,7 @@ import {
   AMI_NAME_MAX_LENGTH,
   fitName,
   quoteValue,
+  StructKeys,
   validateAccountId,
   validateAmiName,
   validateDescription,
@@ -26,6 +27,7 @@ import {
   validatePropTypes,
   validateRegion,
   validateSsmParameterName,
+  validateStructList,
   validateTags,
   validateUnique,
 } from './private/validation';
@@ -199,6 +201,10 @@ export interface GoldenImageOptions {
   /**
    * The KMS key that encrypts the AMI in each region: none, or one per distribution region.
    *
+   * In Python, pass `RegionalEncryptionKey(region="eu-west-1", key_arn=...)` objects. A dict
+   * must use the camelCase keys (`{"region": ..., "keyArn": ...}`): jsii drops any other key
+   * of a dict without an error.
+   *
    * @default - the encryption of the build's root volume: the recipe's root volume key, or the account's default EBS key
    */
   readonly encryptionKeys?: RegionalEncryptionKey[];
@@ -235,6 +241,11 @@ export interface GoldenImageOptions {
 
   /**
    * Launch templates that get a new version with each AMI.
+   *
+   * In Python, pass `LaunchTemplateUpdate(launch_template_id="lt-...", account_id=...)`
+   * objects. A dict must use the camelCase keys (`{"launchTemplateId": ..., "accountId": ...}`):
+   * jsii drops any other key of a dict without an error, so a dict's `account_id` or
+   * `set_default_version` would be lost.
    *
    * @default - none
    */
@@ -646,7 +657,9 @@ function regionalKeyArn(regional: RegionalEncryptionKey, i: number): string {
   }
   if (key === undefined || keyArn !== undefined) {
     const given = key === undefined ? 'neither' : `both (key '${key.node.path}', keyArn '${keyArn}')`;
-    throw new Error(`encryptionKeys[${i}] must give exactly one of key and keyArn, got ${given} for region '${region}'`);
+    // From Python, a dict's `key_arn` reaches the library as nothing: jsii keeps only camelCase keys.
+    const hint = key === undefined ? ' (a dict needs the camelCase key \'keyArn\'; from Python, RegionalEncryptionKey(region=..., key_arn=...) takes snake_case)' : '';
+    throw new Error(`encryptionKeys[${i}] must give exactly one of key and keyArn, got ${given} for region '${region}'${hint}`);
   }
   const keyRegion = key.env.region;
   if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(region) && keyRegion !== region) {
@@ -656,13 +669,20 @@ function regionalKeyArn(regional: RegionalEncryptionKey, i: number): string {
   return key.keyArn;
 }
 
+const ENCRYPTION_KEY_KEYS: StructKeys<RegionalEncryptionKey> = { region: true, key: false, keyArn: false };
+const LAUNCH_TEMPLATE_UPDATE_KEYS: StructKeys<LaunchTemplateUpdate> = {
+  launchTemplateId: true, region: false, accountId: false, setDefaultVersion: false,
+};
+
 /** Checks the props that need no other state: types (for JavaScript callers), text and tags. */
 function validateGoldenImageOptions(props: GoldenImageOptions): void {
   validatePropTypes(props, {
     strings: ['imageName', 'description', 'amiName', 'ssmParameterName'],
-    arrays: ['regions', 'shareWith', 'copyToAccounts', 'encryptionKeys', 'launchTemplateUpdates'],
+    arrays: ['regions', 'shareWith', 'copyToAccounts'],
     booleans: ['publishToSsm', 'imageScanning', 'imageTests', 'enhancedImageMetadata', 'enabled'],
   });
+  validateStructList('encryptionKeys', props.encryptionKeys, 'RegionalEncryptionKey', ENCRYPTION_KEY_KEYS);
+  validateStructList('launchTemplateUpdates', props.launchTemplateUpdates, 'LaunchTemplateUpdate', LAUNCH_TEMPLATE_UPDATE_KEYS);
   validateDescription('description', props.description);
   // The library adds its pipeline tag to the user's; Image Builder takes 50 AMI tags.
   validateTags('amiTags', props.amiTags, 49);

@@ -66,12 +66,19 @@ export interface CloudWatchAgentOptions {
   /**
    * More log files to ship.
    *
+   * In Python, pass `CloudWatchLogFile(file_path="/var/log/app/*.log")` objects. A dict must
+   * use the camelCase keys (`{"filePath": ..., "logGroupName": ...}`): jsii drops any other key
+   * of a dict without an error.
+   *
    * @default - none
    */
   readonly additionalLogFiles?: CloudWatchLogFile[];
 
   /**
    * More metrics to collect.
+   *
+   * In Python, pass `CloudWatchAgentMetric(category="cpu", measurement="cpu_usage_iowait")`
+   * objects (a dict with the keys `category` and `measurement` works too).
    *
    * @default - none
    */

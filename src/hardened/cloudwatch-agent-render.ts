@@ -1,12 +1,15 @@
 import { Token } from 'aws-cdk-lib';
-import { CloudWatchAgentOptions } from './cloudwatch-agent-config';
+import { CloudWatchAgentMetric, CloudWatchAgentOptions, CloudWatchLogFile } from './cloudwatch-agent-config';
 import { OperatingSystem, OperatingSystemFamily } from './operating-system';
 import { jsonForLiteralBlock } from '../private/toe-document';
-import { validateText } from '../private/validation';
+import { StructKeys, validateStructList, validateText } from '../private/validation';
 
 /* Renders and checks the CloudWatch agent configuration; not API. */
 
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+const LOG_FILE_KEYS: StructKeys<CloudWatchLogFile> = { filePath: true, logGroupName: false, timestampFormat: false };
+const METRIC_KEYS: StructKeys<CloudWatchAgentMetric> = { category: true, measurement: true };
 
 interface LogEntry {
   file_path: string;
@@ -33,6 +36,8 @@ export function validateCloudWatchAgentOptions(options: CloudWatchAgentOptions):
   if (options.logGroupPrefix !== undefined && !Token.isUnresolved(options.logGroupPrefix) && !LOG_GROUP_NAME.test(options.logGroupPrefix)) {
     throw new Error(`cloudWatchAgent.logGroupPrefix must be 1-512 characters of letters, digits and . - _ / #, got: '${options.logGroupPrefix}'`);
   }
+  validateStructList('cloudWatchAgent.additionalLogFiles', options.additionalLogFiles, 'CloudWatchLogFile', LOG_FILE_KEYS);
+  validateStructList('cloudWatchAgent.additionalMetrics', options.additionalMetrics, 'CloudWatchAgentMetric', METRIC_KEYS);
   (options.additionalLogFiles ?? []).forEach((file, index) => {
     const prop = `cloudWatchAgent.additionalLogFiles[${index}]`;
     // Each value lands in the agent's JSON, in a heredoc inside a YAML literal block.

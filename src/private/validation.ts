@@ -346,3 +346,46 @@ export function validatePropTypes(props: object, types: { strings?: string[]; ar
   (types.booleans ?? []).forEach(prop => validateBoolean(prop, record[prop]));
   (types.numbers ?? []).forEach(prop => validateNumber(prop, record[prop]));
 }
+
+/**
+ * The keys of a struct, each marked required (true) or optional (false). Declared as
+ * `StructKeys<TheStruct>`, so the compiler keeps the list equal to the interface.
+ */
+export type StructKeys<T> = { readonly [K in keyof Required<T>]: boolean };
+
+/** A key in a comparable form: `file_path`, `FilePath` and `filepath` all read `filepath`. */
+function foldKey(key: string): string {
+  return key.replace(/[_-]/g, '').toLowerCase();
+}
+
+/**
+ * Checks each element of a list of structs, for JavaScript callers: an object, with every
+ * required key and no key the struct does not take. A struct drops unknown keys without a word,
+ * so `{ file_path: '/x' }` or `{ filePath: '/x', log_group_name: 'g' }` would otherwise build
+ * something other than what was written. jsii's kernel already drops the unknown keys of a
+ * dict passed from Python (and Java and Go cannot pass one), so there only the required keys
+ * are left to check, and the kernel checks those.
+ */
+export function validateStructList<T>(prop: string, value: readonly T[] | undefined, struct: string, keys: StructKeys<T>): void {
+  validateArray(prop, value);
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const known = Object.keys(keys);
+  value.forEach((element, i) => {
+    const at = `${prop}[${i}]`;
+    if (typeof element !== 'object' || element === null || Array.isArray(element)) {
+      fail(at, typeof element === 'string' ? element : JSON.stringify(element), `must be a ${struct}, got a ${kindOf(element)} instead`);
+    }
+    const given = Object.keys(element).filter(key => (element as Record<string, unknown>)[key] !== undefined);
+    for (const key of given) {
+      if (known.includes(key)) continue;
+      const meant = known.find(k => foldKey(k) === foldKey(key));
+      const hint = meant ? ` (the key is '${meant}')` : '';
+      throw new Error(`${at} has the key '${key}', which a ${struct} does not take${hint}: its keys are ${known.join(', ')}, got keys: '${given.join(', ')}'`);
+    }
+    for (const key of known) {
+      if ((keys as Record<string, boolean>)[key] && !given.includes(key)) {
+        throw new Error(`${at}.${key} is required (a ${struct} needs it), got keys: '${given.join(', ')}'`);
+      }
+    }
+  });
+}
