@@ -9,6 +9,7 @@ import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './dis
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
 import { SSM_PARAMETER_DATA_TYPES } from './private/aws-catalogue';
+import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
 import { imageStateChangePattern } from './private/image-events';
 import { renderLaunchPermissions } from './private/launch-permissions';
 import { acknowledgeRules } from './private/nag-acknowledgments';
@@ -511,7 +512,7 @@ export class GoldenImage extends GoldenImageBase {
       // Otherwise the error would name ssmParameterName, a prop the user never set.
       throw new Error(`imageName must be letters, digits, hyphens, underscores and periods when ssmParameterName is not set (the default ssmParameterName, /golden-ami/<imageName>/latest, cannot take spaces): set ssmParameterName or remove the spaces, got: ${quoteValue(this.imageName)}`);
     }
-    this.ssmParameterName = props.ssmParameterName ?? `/golden-ami/${this.imageName}/latest`;
+    this.ssmParameterName = props.ssmParameterName ?? `${DEFAULT_CATALOG_PREFIX}${this.imageName}/latest`;
     validateSsmParameterName('ssmParameterName', this.ssmParameterName);
     this.infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
 
