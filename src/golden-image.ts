@@ -81,8 +81,9 @@ export enum ImageResolution {
    * `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`) and the instance or launch template gets
    * that AMI ID. A new image reaches the fleet only with a stack update, which replaces
    * instances or writes a new launch template version: every deploy moves the fleet, and
-   * nothing moves between deploys. The compliance rule judges the AMI ID itself: compliant while
-   * the catalog approves it and it is within `maximumAmiAge`, not deprecated and not deregistered.
+   * nothing moves between deploys. The compliance rule judges the template's AMI ID like an
+   * instance's: compliant while the catalog approves it (any AMI the parameter held, within SSM's
+   * history) and it is within `maximumAmiAge`, not deprecated (unless allowed) and not deregistered.
    */
   AT_DEPLOY = 'AT_DEPLOY',
 

@@ -1,8 +1,12 @@
-import { Annotations as CoreAnnotations, Aspects, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Aspects, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ts from 'typescript';
 import {
   GoldenImage,
   GoldenImageEcsCapacity,
@@ -13,6 +17,7 @@ import {
   RequireGoldenImagesProps,
   UnapprovedImageSeverity,
 } from '../src';
+import * as goldenAmi from '../src';
 import { newStack } from './util';
 
 const AMI_PARAMETER_TYPE = 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>';
@@ -274,5 +279,44 @@ describe('props', () => {
     new ec2.CfnLaunchTemplate(stack, 'Golden', { launchTemplateData: { imageId: 'resolve:ssm:/golden-ami/base/latest' } });
     new ec2.CfnLaunchTemplate(stack, 'Platform', { launchTemplateData: { imageId: 'resolve:ssm:/platform/images/base' } });
     expect(refused(stack)).toEqual(['/Stack/Golden']);
+  });
+});
+
+describe('the README example', () => {
+  /** The README block after the marker, compiled to CommonJS and run with cdk-golden-ami as src/. */
+  function runReadmeExample(extra: string = ''): { app: App; stack: Stack } {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.split('<!-- require-golden-images -->')[1])![1];
+    const source = `${block}\n${extra}\nexports.app = app; exports.stack = stack;\n`;
+    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+    const exported: { app?: App; stack?: Stack } = {};
+    const modules: Record<string, unknown> = { 'aws-cdk-lib': cdk, 'aws-cdk-lib/aws-ec2': ec2, 'cdk-golden-ami': goldenAmi };
+    const load = (id: string) => {
+      if (!(id in modules)) throw new Error(`the README example imports ${id}: add it to the modules of this test`);
+      return modules[id];
+    };
+    new Function('require', 'exports', js)(load, exported);
+    return { app: exported.app!, stack: exported.stack! };
+  }
+
+  test('synthesizes with no unapproved image, at launch and at deploy', () => {
+    const { stack } = runReadmeExample();
+    const template = Template.fromStack(stack);
+    const imageIds = Object.values(template.findResources('AWS::EC2::LaunchTemplate')).map(lt => lt.Properties.LaunchTemplateData.ImageId);
+    const parameterIds = Object.keys(template.findParameters('*', { Type: AMI_PARAMETER_TYPE, Default: '/golden-ami/al2023-base/latest' }));
+    expect(imageIds).toEqual(['resolve:ssm:/golden-ami/al2023-base/latest', { Ref: parameterIds[0] }]);
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('fails on the stray launch template with the message the README quotes', () => {
+    const { stack } = runReadmeExample("new ec2.LaunchTemplate(stack, 'Stray', { machineImage: ec2.MachineImage.latestAmazonLinux2023() });");
+    const errors = Annotations.fromStack(stack).findError('*', Match.anyValue());
+    expect(errors.map(e => e.id)).toEqual(['/Workload/Stray/Resource']);
+    const quoted = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
+      .split('to that app makes `cdk synth` fail with `')[1].split('`, followed by')[0].replace(/\s*\n\s*/g, ' ');
+    const [before, after] = quoted.split("'...'");
+    const message = String(errors[0].entry.data);
+    expect(message.startsWith(before)).toBe(true);
+    expect(message).toContain(after);
   });
 });
