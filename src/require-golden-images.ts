@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { IGoldenImage } from './golden-image';
 import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
-import { quoteValue, validateArray, validateSsmParameterName } from './private/validation';
+import { quoteValue, validateArray, validateSsmParameterName, validateString } from './private/validation';
 
 /**
  * What `RequireGoldenImages` does with an image that is not a golden image.
@@ -109,6 +109,7 @@ export class RequireGoldenImages implements IAspect {
     this.prefixes.forEach((prefix, i) => validatePrefix(`RequireGoldenImages parameterPrefixes[${i}]`, prefix));
     this.names = [...props.parameterNames ?? []];
     this.names.forEach((name, i) => {
+      validateString(`RequireGoldenImages parameterNames[${i}]`, name);
       validateSsmParameterName(`RequireGoldenImages parameterNames[${i}]`, name);
       if (Token.isUnresolved(name)) {
         throw new Error(`RequireGoldenImages parameterNames[${i}] must be known at synth time (it is compared with the templates), got a token: ${quoteValue(name)}`);
@@ -206,8 +207,8 @@ export class RequireGoldenImages implements IAspect {
   private describeApproved(): string {
     const parts: string[] = [];
     if (this.prefixes.length > 0) parts.push(`under ${this.prefixes.map(p => `'${p}'`).join(' or ')}`);
-    const names = [...this.names, ...this.images.map(i => Token.isUnresolved(i.ssmParameterName) ? i.node.path : i.ssmParameterName)];
-    if (names.length > 0) parts.push(`one of ${names.map(n => `'${n}'`).join(', ')}`);
+    const names = [...this.names, ...this.images.map(i => Token.isUnresolved(i.ssmParameterName) ? `the parameter of ${i.node.path}` : `'${i.ssmParameterName}'`)];
+    if (names.length > 0) parts.push(`one of ${names.join(', ')}`);
     return parts.join(' or ');
   }
 }
