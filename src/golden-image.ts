@@ -9,6 +9,7 @@ import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './dis
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
 import { SSM_PARAMETER_DATA_TYPES } from './private/aws-catalogue';
+import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
 import { imageStateChangePattern } from './private/image-events';
 import { renderLaunchPermissions } from './private/launch-permissions';
 import { acknowledgeRules } from './private/nag-acknowledgments';
@@ -73,6 +74,51 @@ const MAXIMUM_ALLOWED_SEVERITY: Record<FindingSeverity, string> = {
 };
 
 /**
+ * When the AMI ID of a golden image is read from its SSM parameter: at each deploy, by
+ * CloudFormation, or at each instance launch, by EC2.
+ */
+export enum ImageResolution {
+  /**
+   * CloudFormation reads the parameter when the stack is deployed (a template parameter of type
+   * `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`) and the instance or launch template gets
+   * that AMI ID. A new image reaches the fleet only with a stack update, which replaces
+   * instances or writes a new launch template version: every deploy moves the fleet, and
+   * nothing moves between deploys. The compliance rule judges the template's AMI ID like an
+   * instance's: compliant while the catalog approves it (any AMI the parameter held, within SSM's
+   * history) and it is within `maximumAmiAge`, not deprecated (unless allowed) and not deregistered.
+   */
+  AT_DEPLOY = 'AT_DEPLOY',
+
+  /**
+   * EC2 reads the parameter at each launch: the image ID is `resolve:ssm:` and the parameter
+   * name. Every new instance takes the AMI the parameter holds at that moment, with no stack
+   * update, and the template never changes when a new image is published (no CloudFormation
+   * drift). Running instances keep their AMI until they are replaced (instance refresh,
+   * scaling, `maxInstanceLifetime`). EC2 takes this form for instances and launch templates,
+   * not for Auto Scaling launch configurations. The compliance rule finds a launch template
+   * compliant by its parameter name, whatever AMI the parameter holds, and judges each
+   * instance by the AMI it was launched from.
+   */
+  AT_LAUNCH = 'AT_LAUNCH',
+}
+
+/**
+ * Options for `IGoldenImage.machineImage`.
+ */
+export interface GoldenImageMachineImageOptions {
+  /**
+   * When the AMI ID is read from the image's SSM parameter.
+   *
+   * A template parameter cannot default to a token, so when `ssmParameterName` is a token
+   * (for example a reference to another stack) only `AT_LAUNCH` is possible, and asking for
+   * `AT_DEPLOY` is an error.
+   *
+   * @default - `ImageResolution.AT_DEPLOY`; `ImageResolution.AT_LAUNCH` when `ssmParameterName` is a token
+   */
+  readonly resolution?: ImageResolution;
+}
+
+/**
  * A golden image: a pipeline that publishes AMIs, or one imported by its SSM parameter.
  */
 export interface IGoldenImage extends IConstruct {
@@ -89,9 +135,10 @@ export interface IGoldenImage extends IConstruct {
   readonly platform: ImagePlatform;
 
   /**
-   * The latest AMI of this golden image, resolved from its SSM parameter at deploy time.
+   * The latest AMI of this golden image, read from its SSM parameter at deploy time
+   * (by default) or at each instance launch (`resolution: ImageResolution.AT_LAUNCH`).
    */
-  machineImage(): ec2.IMachineImage;
+  machineImage(options?: GoldenImageMachineImageOptions): ec2.IMachineImage;
 
   /**
    * Lets `grantee` start a build of the pipeline.
@@ -326,9 +373,17 @@ abstract class GoldenImageBase extends Resource implements IGoldenImage {
   protected abstract readonly pipelineArnForGrants?: string;
   protected abstract readonly recipeNameForEvents?: string;
 
-  public machineImage(): ec2.IMachineImage {
+  public machineImage(options: GoldenImageMachineImageOptions = {}): ec2.IMachineImage {
+    const resolution = options.resolution;
+    if (resolution !== undefined && !Object.values(ImageResolution).includes(resolution)) {
+      throw new Error(`machineImage resolution must be one of ${Object.values(ImageResolution).join(', ')}, got: ${quoteValue(resolution)}`);
+    }
     const os = this.platform === ImagePlatform.WINDOWS ? ec2.OperatingSystemType.WINDOWS : ec2.OperatingSystemType.LINUX;
-    if (Token.isUnresolved(this.ssmParameterName)) {
+    const tokenName = Token.isUnresolved(this.ssmParameterName);
+    if (resolution === ImageResolution.AT_DEPLOY && tokenName) {
+      throw new Error(`machineImage resolution AT_DEPLOY needs ssmParameterName as a literal (a template parameter cannot default to a token): use ImageResolution.AT_LAUNCH or import '${this.node.path}' by its name, got: ${quoteValue(this.ssmParameterName)}`);
+    }
+    if (resolution === ImageResolution.AT_LAUNCH || tokenName) {
       // A template parameter cannot default to a token: EC2 resolves the name at launch instead.
       return ec2.MachineImage.resolveSsmParameterAtLaunch(this.ssmParameterName, { os });
     }
@@ -469,7 +524,7 @@ export class GoldenImage extends GoldenImageBase {
       // Otherwise the error would name ssmParameterName, a prop the user never set.
       throw new Error(`imageName must be letters, digits, hyphens, underscores and periods when ssmParameterName is not set (the default ssmParameterName, /golden-ami/<imageName>/latest, cannot take spaces): set ssmParameterName or remove the spaces, got: ${quoteValue(this.imageName)}`);
     }
-    this.ssmParameterName = props.ssmParameterName ?? `/golden-ami/${this.imageName}/latest`;
+    this.ssmParameterName = props.ssmParameterName ?? `${DEFAULT_CATALOG_PREFIX}${this.imageName}/latest`;
     validateSsmParameterName('ssmParameterName', this.ssmParameterName);
     this.infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
 

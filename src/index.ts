@@ -12,3 +12,4 @@ export * from './golden-image';
 export * from './ecs';
 export * from './hardened';
 export * from './compliance';
+export * from './require-golden-images';

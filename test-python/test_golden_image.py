@@ -79,3 +79,21 @@ def test_bad_input_fails_at_synth_naming_the_prop_and_value():
     stack = new_stack()
     with pytest.raises(Exception, match=r"copyToAccounts\[0\].*'12345'"):
         golden.GoldenImage(stack, "Image", recipe=new_recipe(stack), copy_to_accounts=["12345"])
+
+
+def test_consumer_reads_the_parameter_at_launch_and_the_app_requires_golden_images():
+    stack = new_stack()
+    from aws_cdk import aws_ec2 as ec2
+
+    consumer = golden.GoldenImage.from_parameter_name(stack, "Golden", "/golden-ami/py-golden/latest")
+    cdk.Aspects.of(stack.node.root).add(golden.RequireGoldenImages(severity=golden.UnapprovedImageSeverity.ERROR))
+    ec2.LaunchTemplate(stack, "AtLaunch", machine_image=consumer.machine_image(resolution=golden.ImageResolution.AT_LAUNCH))
+    ec2.LaunchTemplate(stack, "AtDeploy", machine_image=consumer.machine_image(resolution=golden.ImageResolution.AT_DEPLOY))
+    ec2.LaunchTemplate(stack, "Stray", machine_image=ec2.MachineImage.generic_linux({"eu-west-1": "ami-0123456789abcdef0"}))
+
+    template = assertions.Template.from_stack(stack)
+    image_ids = [lt["Properties"]["LaunchTemplateData"]["ImageId"] for lt in template.find_resources("AWS::EC2::LaunchTemplate").values()]
+    assert image_ids[0] == "resolve:ssm:/golden-ami/py-golden/latest"
+    assert list(image_ids[1]) == ["Ref"]
+    errors = assertions.Annotations.from_stack(stack).find_error("*", assertions.Match.string_like_regexp("must launch from a golden image"))
+    assert [e.id for e in errors] == ["/" + stack.stack_name + "/Stray/Resource"]
