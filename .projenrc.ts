@@ -109,7 +109,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['/.jsii.tabl.json', '/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
-  npmIgnoreOptions: { ignorePatterns: ['/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/rosetta/', '/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
   // The development tsconfig (tests, examples, bench, harness) at the top level, where
   // projen's layout puts it.
   tsconfigDevFile: 'tsconfig.dev.json',

@@ -23,7 +23,7 @@ describe('the npm package', () => {
   });
 
   test('ships no tests, test tools or development configuration', () => {
-    const development = /^(test-python|test|harness|harness-results|bench|scripts|examples|\.ci|\.venv|\.min-cdk|src|projenrc)\/|^tsconfig\.dev\.json$|^\.projenrc\.ts$/;
+    const development = /^(test-python|test|harness|harness-results|bench|scripts|examples|rosetta|\.ci|\.venv|\.min-cdk|src|projenrc)\/|^tsconfig\.dev\.json$|^\.projenrc\.ts$/;
     expect(files.filter(file => development.test(file))).toEqual([]);
   });
 });
