@@ -108,8 +108,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/cdk.out/'],
     },
   },
-  gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
-  npmIgnoreOptions: { ignorePatterns: ['/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
+  gitignore: ['/.jsii.tabl.json', '/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
+  npmIgnoreOptions: { ignorePatterns: ['/rosetta/', '/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
   // The development tsconfig (tests, examples, bench, harness) at the top level, where
   // projen's layout puts it.
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -209,12 +209,33 @@ project.addTask('test:fuzz', {
   receiveArgs: true,
 });
 
+// `npx projen rosetta:extract` (after compile, in post-compile and in CI): every TypeScript
+// example of the README and of doc comments compiles against the library in jsii-rosetta's
+// strict mode, with rosetta/default.ts-fixture supplying the imports and stacks the README
+// leaves out; a broken one fails the build with its README line. The translations (Python, Java,
+// C#, Go) go to .jsii.tabl.json next to the assembly, which the npm package ships: jsii-pacmak
+// puts them into the Python, Java and Go packages, and jsii-docgen and Construct Hub read them
+// for their per-language docs. `--batch` compiles the examples as one program (one load of
+// aws-cdk-lib's types instead of one per example). An existing tablet is the cache: an example
+// whose source, fixture and referenced types are unchanged is not compiled again.
+project.package.addField('jsiiRosetta', { strict: true });
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README\'s TypeScript examples with jsii-rosetta (strict) against the built assembly and write their translations to .jsii.tabl.json',
+  steps: [
+    { exec: 'jsii-rosetta extract --strict --batch 1000 .jsii' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/check-readme-translations.ts' },
+  ],
+});
+project.postCompileTask.spawn(rosetta);
+
 project.addDevDeps('constructs@10.5.1');
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
 // examples/ and bench/ are linted with tsconfig.dev.json, which includes them.
 project.eslint?.allowDevDeps('examples/**');
 project.eslint?.allowDevDeps('bench/**');
+project.eslint?.addLintPattern('scripts');
+project.eslint?.allowDevDeps('scripts/**');
 // The compliance rule's Lambda code (bundled, SDK from the runtime) uses the SDK clients.
 project.eslint?.allowDevDeps('src/compliance/runtime/**');
 
