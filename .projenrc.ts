@@ -108,7 +108,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/cdk.out/'],
     },
   },
-  gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
+  // examples/java's Maven output and the binary `go build` writes in examples/go.
+  gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/examples/java/target/', '/examples/go/ecs', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
   npmIgnoreOptions: { ignorePatterns: ['/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
   // The development tsconfig (tests, examples, bench, harness) at the top level, where
   // projen's layout puts it.
