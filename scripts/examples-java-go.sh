@@ -30,11 +30,12 @@ t0=$SECONDS
 echo "::: Java: examples/java, aws-cdk-lib $(sed -n 's#.*<aws-cdk-lib.version>\(.*\)</aws-cdk-lib.version>.*#\1#p' examples/java/pom.xml)"
 # Maven copies what it resolves into its local repository and never fetches a release again,
 # so the package of an earlier build would shadow the one just built: drop that copy, and
-# check afterwards that the jar Maven used is the one in dist/java.
-local_repo=$HOME/.m2/repository
+# check afterwards that the jar Maven used is the one in dist/java. The local repository is
+# named here (Maven's default place, or MAVEN_REPO_LOCAL) so that this script knows it.
+local_repo=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
 rm -rf "$local_repo/io/github/cdk-golden-ami/cdk-golden-ami"
 (cd examples/java && CDK_OUTDIR="$out/java" mvn --batch-mode --quiet --no-transfer-progress \
-  "-Dcdk-golden-ami.version=$version" compile exec:java)
+  "-Dmaven.repo.local=$local_repo" "-Dcdk-golden-ami.version=$version" compile exec:java)
 cmp "$jar" "$local_repo/io/github/cdk-golden-ami/cdk-golden-ami/$version/cdk-golden-ami-$version.jar"
 took "$t0"
 
