@@ -6,7 +6,8 @@ Each OTHER_DIR (named by its last path part: java, go) must hold an ImageFactory
 template equal to TypeScript's as JSON values, as CloudFormation reads them: the order of an
 object's keys is not compared (aws-cdk-lib releases that render a property through
 addPropertyOverride put it last), everything else is. The first difference of each template
-is printed as a JSON path with both values.
+is printed as a JSON path with both values; an equal one is said to be equal byte for byte or
+only as JSON.
 """
 
 import importlib.util
@@ -44,7 +45,9 @@ def main(typescript_dir, *other_dirs):
             got = load(folder, stack)
             first = next(differences(expected, got), None)
             if first is None:
-                print(f"  {language:5} {stack}: equal to TypeScript's ({len(resources)} resources)")
+                same_bytes = (Path(folder) / f"{stack}.template.json").read_bytes() == (Path(typescript_dir) / f"{stack}.template.json").read_bytes()
+                how = "byte for byte" if same_bytes else "as JSON (keys in another order)"
+                print(f"  {language:5} {stack}: equal to TypeScript's {how}, {len(resources)} resources")
             else:
                 path, want, have = first
                 count = sum(1 for _ in differences(expected, got))
