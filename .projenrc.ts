@@ -108,8 +108,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/cdk.out/'],
     },
   },
-  // examples/java's Maven output and the binary `go build` writes in examples/go.
-  gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/examples/java/target/', '/examples/go/ecs', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
+  gitignore: ['/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
   npmIgnoreOptions: { ignorePatterns: ['/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
   // The development tsconfig (tests, examples, bench, harness) at the top level, where
   // projen's layout puts it.
@@ -209,6 +208,9 @@ project.addTask('test:fuzz', {
   exec: 'jest --coverage=false test/fuzz',
   receiveArgs: true,
 });
+
+// examples/java's Maven output and the binary `go build` writes in examples/go.
+project.gitignore.addPatterns('/examples/java/target/', '/examples/go/ecs');
 
 project.addDevDeps('constructs@10.5.1');
 project.eslint?.addLintPattern('examples');
