@@ -183,6 +183,9 @@ project.tasks.tryFind('package:go')?.reset('bash scripts/package-go.sh');
 // (versions:resolve-ranges); keep the ranges of aws-cdk-lib and constructs, which state
 // the same minimum as the peer range and the Python wheel.
 project.tasks.tryFind('package:java')?.reset('jsii-pacmak -v --target java --mvn-define excludes=software.amazon.awscdk:aws-cdk-lib,software.constructs:constructs');
+// The examples written against those packages (scripts/examples-java-go.sh): examples/java's
+// Maven output and the binary `go build` writes in examples/go.
+project.gitignore.addPatterns('/examples/java/target/', '/examples/go/ecs');
 
 // cfn-lint over the example app's templates.
 const cfnLint = project.addTask('test:cfn-lint', {

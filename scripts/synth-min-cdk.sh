@@ -38,7 +38,8 @@ prepare() {
   local work=$1
   rm -rf "$work"
   mkdir -p "$work"
-  tar --exclude=cdk.out --exclude='*.js' --exclude='*.d.ts' -cf - src examples | tar -xf - -C "$work"
+  # examples/java and examples/go are the same app in other languages (scripts/examples-java-go.sh).
+  tar --exclude=cdk.out --exclude='*.js' --exclude='*.d.ts' --exclude=examples/java --exclude=examples/go -cf - src examples | tar -xf - -C "$work"
   if [ -d assets ]; then cp -r assets "$work/"; fi
   node -e '
     const fs = require("fs");
