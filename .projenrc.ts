@@ -101,7 +101,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The first release is 0.1.0 (without this it would be 0.0.0, the version in
   // package.json when no `v*` tag exists); later ones follow the commits: in 0.x a
   // breaking change bumps the minor version, a feature or fix the patch version.
-  nextVersionCommand: 'test -n "$LATEST_TAG" || echo 0.1.0',
+  // (projen runs task commands in its own shell, whose `test` has no `-n`: node decides.)
+  nextVersionCommand: 'node -e "process.env.LATEST_TAG || console.log(\'0.1.0\')"',
   buildWorkflowOptions: {
     // A build that changes a tracked file fails instead of pushing the change back.
     mutableBuild: false,
