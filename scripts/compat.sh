@@ -49,4 +49,4 @@ echo "compat: compiling the API of $previous ($(git rev-parse --short "$previous
 
 echo "compat: comparing the API of HEAD ($(git rev-parse --short HEAD)) with $previous"
 "$root/node_modules/.bin/jsii-diff" --keys --ignore-file .compatignore "$stage" .
-echo "compat: no incompatible change to the stable API since $previous"
+echo "compat: no incompatible change to the stable API since $previous other than those .compatignore lists"
