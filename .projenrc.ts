@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, release } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-golden-ami',
@@ -85,9 +85,34 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkgoldenami',
   },
 
-  // The checks that matter run in `.ci/run` on every machine kind; no hosted workflows.
-  github: false,
-  release: false,
+  // Releases: a maintainer starts the release workflow (workflow_dispatch); it bumps the
+  // version from the conventional commits since the last `v*` tag, builds, writes
+  // dist/changelog.md, tags, and publishes the four packages (one version for all).
+  // `.ci/run` proves the same path locally (bump, packages, unbump).
+  github: true,
+  githubOptions: {
+    // Pull request titles must be conventional commits: squash merges become the
+    // commits that decide the next version and fill the changelog.
+    pullRequestLint: true,
+    mergify: false,
+  },
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
+  // The first release is 0.1.0 (without this it would be 0.0.0, the version in
+  // package.json when no `v*` tag exists); later ones follow the commits: in 0.x a
+  // breaking change bumps the minor version, a feature or fix the patch version.
+  // (projen runs task commands in its own shell, whose `test` has no `-n`: node decides.)
+  nextVersionCommand: 'node -e "process.env.LATEST_TAG || console.log(\'0.1.0\')"',
+  buildWorkflowOptions: {
+    // A build that changes a tracked file fails instead of pushing the change back.
+    mutableBuild: false,
+    // `compat` compares the API with the last release tag: a pull request from a fork
+    // has the tags of the fork, so the release tags come from this repository.
+    preBuildSteps: [{
+      name: 'Fetch release tags',
+      run: 'git fetch --quiet --force --tags "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY.git"',
+    }],
+  },
   depsUpgrade: false,
   pullRequestTemplate: false,
 
@@ -109,7 +134,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['/.jsii.tabl.json', '/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
-  npmIgnoreOptions: { ignorePatterns: ['/rosetta/', '/.min-cdk/', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/rosetta/', '/.min-cdk/', '/.compatignore', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
   // The development tsconfig (tests, examples, bench, harness) at the top level, where
   // projen's layout puts it.
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -230,6 +255,19 @@ const rosetta = project.addTask('rosetta:extract', {
   ],
 });
 project.postCompileTask.spawn(rosetta);
+// `npx projen compat`: the API against the last release (the newest `v*` tag in the history),
+// compiled from that tag's sources; prints that there is no previous release when there is
+// no tag. Part of `build` (so of every release), and a step of `.ci/run`.
+const compat = project.tasks.tryFind('compat');
+if (compat) {
+  compat.reset('bash scripts/compat.sh');
+  compat.description = 'Compare the API with the last release (the newest v* tag in the history) with jsii-diff';
+  project.postCompileTask.spawn(compat);
+}
+// The build job needs the history to find the last release tag (checkout fetches one commit).
+project.github?.tryFindWorkflow('build')?.file?.addOverride('jobs.build.steps.0.with.fetch-depth', 0);
+// publib's npm publisher defaults to the public registry; the generated job need not name it.
+project.github?.tryFindWorkflow('release')?.file?.addDeletionOverride('jobs.release_npm.steps.9.env.NPM_REGISTRY');
 
 project.addDevDeps('constructs@10.5.1');
 project.eslint?.addLintPattern('examples');
