@@ -286,7 +286,7 @@ describe('the README example', () => {
   /** The README block after the marker, compiled to CommonJS and run with cdk-golden-ami as src/. */
   function runReadmeExample(extra: string = ''): { app: App; stack: Stack } {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    const block = /```ts\n([\s\S]*?)```/.exec(readme.split('<!-- require-golden-images -->')[1])![1];
+    const block = /```ts(?: nofixture)?\n([\s\S]*?)```/.exec(readme.split('<!-- require-golden-images -->')[1])![1];
     const source = `${block}\n${extra}\nexports.app = app; exports.stack = stack;\n`;
     const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
     const exported: { app?: App; stack?: Stack } = {};
