@@ -7,7 +7,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { IGoldenImage } from '../golden-image';
 import { SERVICE_PRINCIPALS, SSM_AUTOMATION_ACTIONS } from '../private/aws-catalogue';
-import { acknowledgeNagFindings, inlinePolicyFindings } from '../private/nag-acknowledgments';
+import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
 import { quoteValue, validateIntegerInRange } from '../private/validation';
 
 /**
@@ -217,7 +217,10 @@ export class InstanceRefreshOnImageChange extends Construct {
     }));
     const inline = inlinePolicyFindings('The role\'s grants (one action on one resource each) are its default policy, created and deleted with the role; '
       + 'a managed policy would outlive the role and could be attached elsewhere');
-    acknowledgeNagFindings(automationRole, ...inline);
+    acknowledgeNagFindings(automationRole, ...inline, {
+      id: wildcardResourceFinding('AwsSolutions-IAM5', automationRole, group.autoScalingGroupArn),
+      reason: 'The wildcard is the group\'s UUID, which CloudFormation does not return; the ARN names this one group, and StartInstanceRefresh is the only action',
+    });
     acknowledgeNagFindings(eventsRole, ...inline);
 
     this.rule = new events.Rule(this, 'ImageChanged', {
