@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IGoldenImage } from '../golden-image';
 import { SERVICE_PRINCIPALS, SSM_AUTOMATION_ACTIONS } from '../private/aws-catalogue';
 import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
-import { quoteValue, validateIntegerInRange } from '../private/validation';
+import { quoteValue, validateIntegerInRange, validatePropTypes } from '../private/validation';
 
 /**
  * What an instance refresh does with instances protected from scale in
@@ -255,6 +255,8 @@ export class InstanceRefreshOnImageChange extends Construct {
 
 /** The `Preferences` of StartInstanceRefresh, each value checked against what AWS documents. */
 function refreshPreferences(options: InstanceRefreshOptions): Record<string, unknown> {
+  // For JavaScript callers; jsii's other languages check types before the constructor runs.
+  validatePropTypes(options, { arrays: ['checkpointPercentages'], booleans: ['skipMatching'], numbers: ['minHealthyPercentage'] });
   const minHealthyPercentage = options.minHealthyPercentage ?? 90;
   validateIntegerInRange('minHealthyPercentage', minHealthyPercentage, 0, 100);
   const checkpoints = options.checkpointPercentages;
@@ -262,13 +264,16 @@ function refreshPreferences(options: InstanceRefreshOptions): Record<string, unk
     if (checkpoints.length === 0) {
       throw new Error('checkpointPercentages must list at least one percentage, or be left out, got: \'\'');
     }
-    checkpoints.forEach((value, i) => validateIntegerInRange(`checkpointPercentages[${i}]`, value, 1, 100));
-    if (checkpoints.some((value, i) => i > 0 && value <= checkpoints[i - 1])) {
-      throw new Error(`checkpointPercentages must be unique and ascending, got: ${quoteValue(checkpoints.join(','))}`);
-    }
-    if (checkpoints[checkpoints.length - 1] !== 100) {
+    checkpoints.forEach((value, i) => {
+      validateIntegerInRange(`checkpointPercentages[${i}]`, value, 1, 100);
+      if (i > 0 && value <= checkpoints[i - 1]) {
+        throw new Error(`checkpointPercentages[${i}] must be greater than the one before it, ${checkpoints[i - 1]} (unique, ascending), got: '${value}'`);
+      }
+    });
+    const last = checkpoints[checkpoints.length - 1];
+    if (last !== 100) {
       // AWS allows a smaller last value, which leaves part of the group on the previous image.
-      throw new Error(`checkpointPercentages must end with 100, so that the refresh replaces every instance, got: ${quoteValue(checkpoints.join(','))}`);
+      throw new Error(`checkpointPercentages must end with 100, so that the refresh replaces every instance, got a last value of '${last}'`);
     }
   }
   if (options.checkpointDelay !== undefined && checkpoints === undefined) {
@@ -281,9 +286,6 @@ function refreshPreferences(options: InstanceRefreshOptions): Record<string, unk
     throw new Error(`scaleInProtectedInstances must be one of ${Object.values(RefreshScaleInProtectedInstances).join(', ')}, got: ${quoteValue(options.scaleInProtectedInstances)}`);
   }
   const skipMatching = options.skipMatching ?? false;
-  if (typeof skipMatching !== 'boolean') {
-    throw new Error(`skipMatching must be true or false, got: ${quoteValue(skipMatching)}`);
-  }
   return {
     MinHealthyPercentage: minHealthyPercentage,
     SkipMatching: skipMatching,

@@ -278,14 +278,15 @@ describe('InstanceRefreshOnImageChange', () => {
       ['an empty checkpoint list', { checkpointPercentages: [] }, "checkpointPercentages must list at least one percentage, or be left out, got: ''"],
       ['a checkpoint of 0', { checkpointPercentages: [0, 100] }, "checkpointPercentages[0] must be an integer from 1 to 100, got: '0'"],
       ['a checkpoint above 100', { checkpointPercentages: [50, 101] }, "checkpointPercentages[1] must be an integer from 1 to 100, got: '101'"],
-      ['checkpoints descending', { checkpointPercentages: [50, 20, 100] }, "checkpointPercentages must be unique and ascending, got: '50,20,100'"],
-      ['a checkpoint twice', { checkpointPercentages: [50, 50, 100] }, "checkpointPercentages must be unique and ascending, got: '50,50,100'"],
-      ['checkpoints not ending at 100', { checkpointPercentages: [20, 50] }, "checkpointPercentages must end with 100, so that the refresh replaces every instance, got: '20,50'"],
+      ['checkpoints descending', { checkpointPercentages: [50, 20, 100] }, "checkpointPercentages[1] must be greater than the one before it, 50 (unique, ascending), got: '20'"],
+      ['a checkpoint twice', { checkpointPercentages: [50, 50, 100] }, "checkpointPercentages[1] must be greater than the one before it, 50 (unique, ascending), got: '50'"],
+      ['checkpoints not ending at 100', { checkpointPercentages: [20, 50] }, "checkpointPercentages must end with 100, so that the refresh replaces every instance, got a last value of '50'"],
       ['a checkpoint delay without checkpoints', { checkpointDelay: Duration.minutes(5) }, "checkpointDelay needs checkpointPercentages (StartInstanceRefresh rejects a delay without checkpoints), got: '5 minutes'"],
       ['a checkpoint delay over 2 days', { checkpointPercentages: [100], checkpointDelay: Duration.hours(49) }, "checkpointDelay must be whole seconds from 0 to 2 days (172800 seconds), got: '2 days 1 hour'"],
       ['a fractional warmup', { instanceWarmup: Duration.millis(1500) }, "instanceWarmup must be whole seconds from 0 to 2 days (172800 seconds), got: '1 second 500 millis'"],
       ['an unknown protected-instance behaviour', { scaleInProtectedInstances: 'Replace' as RefreshScaleInProtectedInstances }, "scaleInProtectedInstances must be one of Refresh, Ignore, Wait, got: 'Replace'"],
-      ['skipMatching not a boolean', { skipMatching: 'yes' as unknown as boolean }, "skipMatching must be true or false, got: 'yes'"],
+      ['checkpointPercentages not a list', { checkpointPercentages: '50,100' as unknown as number[] }, "checkpointPercentages must be a list, got a string instead, got: '50,100'"],
+      ['skipMatching not a boolean', { skipMatching: 'yes' as unknown as boolean }, "skipMatching must be true or false, got a string instead, got: '\"yes\"'"],
     ];
     test.each(cases)('%s', (_name, props, message) => {
       expect(() => refresh(fleet(), props)).toThrow(message);
