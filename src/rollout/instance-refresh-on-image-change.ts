@@ -32,7 +32,8 @@ export enum RefreshScaleInProtectedInstances {
 export interface InstanceRefreshOptions {
   /**
    * The share of the desired capacity kept in service and healthy while instances are
-   * replaced, in percent (0-100): 100 replaces one instance at a time, 0 all at once.
+   * replaced, in percent (0-100): 100 replaces one instance at a time, 0 all at once. Always
+   * sent, so it takes precedence over a minimum in the group's instance maintenance policy.
    *
    * @default 90
    */
