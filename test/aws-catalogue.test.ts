@@ -199,7 +199,7 @@ function ecsStack(): Rendered {
   });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-  new GoldenImageEcsCapacity(stack, 'Capacity', { cluster, image, instanceType: new ec2.InstanceType('m7i.large') });
+  new GoldenImageEcsCapacity(stack, 'Capacity', { cluster, image, instanceType: new ec2.InstanceType('m7i.large'), instanceRefresh: {} });
   return { name: stack.stackName, stack, template: Template.fromStack(stack).toJSON() };
 }
 

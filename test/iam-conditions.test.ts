@@ -100,13 +100,33 @@ describe('confused-deputy conditions', () => {
     }]);
   });
 
-  test('the Automation role of the rebuild and the lifecycle execution role trust their service for this account only', () => {
+  test('the EventBridge role of the roll-out trusts exactly the rule on the image parameter, in this account', () => {
+    const stack = ecsStack();
+    const template = Template.fromStack(stack);
+    const refresh = stack.node.findChild('Cluster').node.findChild('Capacity').node.findChild('InstanceRefresh');
+    const rule = template.toJSON().Resources[stack.getLogicalId(refresh.node.findChild('ImageChanged').node.defaultChild as any)];
+    const ruleName = rule.Properties.Name;
+    expect(ruleName).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
+    const role = template.toJSON().Resources[stack.getLogicalId(refresh.node.findChild('EventsRole').node.defaultChild as any)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '111111111111' },
+        ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:111111111111:rule/${ruleName}`]] } },
+      },
+    }]);
+  });
+
+  test('the Automation roles of the rebuild and the roll-out and the lifecycle execution role trust their service for this account only', () => {
     const stack = ecsStack();
     const infrastructure = ImageBuildInfrastructure.ofStack(stack);
     void infrastructure.lifecycleExecutionRole;
     const trusts = serviceStatements(stack).filter(statement => !statement.services.includes('ec2.amazonaws.com') && !statement.services.includes('events.amazonaws.com'));
     expect(trusts.map(statement => [statement.services, statement.condition]).sort()).toEqual([
       [['imagebuilder.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+      [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
       [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
     ]);
   });

@@ -120,6 +120,7 @@ export function ecsStack(): Stack {
   });
   acknowledgeFixtureNetwork(vpc);
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-  image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large') });
+  // With the roll-out on each new image: its rule, Automation document and two roles.
+  image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large'), instanceRefresh: { checkpointPercentages: [50, 100] } });
   return stack;
 }

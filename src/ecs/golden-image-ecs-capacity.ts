@@ -10,6 +10,7 @@ import { MANAGED_POLICIES, SERVICE_PRINCIPALS } from '../private/aws-catalogue';
 import { ecsClusterUserData, validateEcsClusterName } from '../private/ecs-cluster';
 import { acknowledgeNagFindings, inlinePolicyFindings, managedPolicyFinding } from '../private/nag-acknowledgments';
 import { validateIntegerInRange } from '../private/validation';
+import { InstanceRefreshOnImageChange, InstanceRefreshOptions, RefreshScaleInProtectedInstances } from '../rollout/instance-refresh-on-image-change';
 
 /**
  * Options for ECS capacity that runs on a golden image.
@@ -76,6 +77,20 @@ export interface EcsCapacityOptions {
    * @default 30 GiB
    */
   readonly rootVolumeSize?: Size;
+
+  /**
+   * Start an instance refresh each time the image's SSM parameter changes, so that the
+   * instances move to a new image within the refresh, not at the next scaling.
+   *
+   * Opt-in: a refresh replaces every container instance of the cluster on each publication,
+   * a capacity dip and task moves that the cluster's owner should choose. Instances running
+   * tasks are protected from scale in by the capacity provider; unless set otherwise they
+   * are refreshed too (`RefreshScaleInProtectedInstances.REFRESH`), their tasks drained first
+   * by managed draining.
+   *
+   * @default - no instance refresh: instances move by scaling or `maxInstanceLifetime`
+   */
+  readonly instanceRefresh?: InstanceRefreshOptions;
 }
 
 /**
@@ -112,6 +127,9 @@ export class GoldenImageEcsCapacity extends Construct {
 
   /** The role of the container instances. */
   public readonly instanceRole: iam.IRole;
+
+  /** The instance refresh on each new image, when `instanceRefresh` is set. */
+  public readonly instanceRefresh?: InstanceRefreshOnImageChange;
 
   constructor(scope: Construct, id: string, props: GoldenImageEcsCapacityProps) {
     super(scope, id);
@@ -211,6 +229,18 @@ export class GoldenImageEcsCapacity extends Construct {
         cluster: cluster.clusterName,
         capacityProviders: [provider.capacityProviderName],
         defaultCapacityProviderStrategy: [],
+      });
+    }
+    if (props.instanceRefresh !== undefined) {
+      this.instanceRefresh = new InstanceRefreshOnImageChange(this, 'InstanceRefresh', {
+        // Managed termination protection (the capacity provider's default) protects every
+        // instance running tasks from scale in; the service's default for those (Wait) would
+        // fail the refresh after an hour. Managed draining moves their tasks before they stop:
+        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProviderUpdate.html
+        ...props.instanceRefresh,
+        scaleInProtectedInstances: props.instanceRefresh.scaleInProtectedInstances ?? RefreshScaleInProtectedInstances.REFRESH,
+        autoScalingGroup,
+        image: props.image,
       });
     }
     this.capacityProvider = provider;

@@ -8,7 +8,7 @@ describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image
     expect(nagFindings(ecsStack(), pack())).toEqual([]);
   });
 
-  test('every acknowledgment gives a reason; the rebuild roles and the capacity role acknowledge only their inline default policy', () => {
+  test('every acknowledgment gives a reason; the rebuild roles, the roll-out roles and the capacity role acknowledge only their inline default policy', () => {
     const stack = ecsStack();
     const acknowledged = recordedAcknowledgments(stack);
     for (const { reason } of acknowledged) {
@@ -20,6 +20,10 @@ describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image
       'EcsFactory/App/RebuildOnParentUpdate/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/App/RebuildOnParentUpdate/EventsRole HIPAA.Security-IAMNoInlinePolicy',
       'EcsFactory/App/RebuildOnParentUpdate/EventsRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/Cluster/Capacity/InstanceRefresh/AutomationRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/Cluster/Capacity/InstanceRefresh/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/Cluster/Capacity/InstanceRefresh/EventsRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/Cluster/Capacity/InstanceRefresh/EventsRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRole HIPAA.Security-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/GoldenAmiBuildInfrastructure/InstanceRole HIPAA.Security-IAMNoInlinePolicy',

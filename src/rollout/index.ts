@@ -1,0 +1,1 @@
+export * from './instance-refresh-on-image-change';
