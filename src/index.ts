@@ -13,3 +13,4 @@ export * from './ecs';
 export * from './hardened';
 export * from './compliance';
 export * from './require-golden-images';
+export * from './prevention';
