@@ -13,6 +13,8 @@ import {
   ImageRecipe,
   RecipeComponent,
 } from '../src';
+import { NAG_PACKS, nagFindings } from './nag-checks';
+import { preventionStack } from './nag-stacks';
 import { ENV, newStack } from './util';
 
 const OU = 'ou-ab12-cdef3456';
@@ -243,5 +245,13 @@ describe('GoldenImageServiceControlPolicy', () => {
   test('refuses a policy longer than 5,120 characters', () => {
     const exempt = Array.from({ length: 100 }, (_, i) => `arn:aws:iam::*:role/exempt-role-with-a-long-name-number-${i}-*`);
     expect(() => scp({ exemptPrincipalArns: exempt })).toThrow(/^GoldenImageServiceControlPolicy renders a policy of \d+ characters, more than the 5120 AWS Organizations takes for this policy type/);
+  });
+});
+
+describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on both prevention policies', () => {
+  test.each(NAG_PACKS.map(([name, pack]) => [name, pack] as const))('%s finds nothing, errors and warnings alike', (_name, pack) => {
+    const stack = preventionStack();
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::Organizations::Policy'))).toHaveLength(2);
+    expect(nagFindings(stack, pack())).toEqual([]);
   });
 });
