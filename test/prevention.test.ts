@@ -1,5 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
 import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ts from 'typescript';
 import {
   AllowedImagesMode,
   AllowedImagesPolicy,
@@ -13,6 +17,7 @@ import {
   ImageRecipe,
   RecipeComponent,
 } from '../src';
+import * as goldenAmi from '../src';
 import { NAG_PACKS, nagFindings } from './nag-checks';
 import { preventionStack } from './nag-stacks';
 import { ENV, newStack } from './util';
@@ -253,5 +258,33 @@ describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on both prevent
     const stack = preventionStack();
     expect(Object.keys(Template.fromStack(stack).findResources('AWS::Organizations::Policy'))).toHaveLength(2);
     expect(nagFindings(stack, pack())).toEqual([]);
+  });
+});
+
+describe('the README example', () => {
+  test('renders both policies as the README describes them', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.split('<!-- prevention -->')[1])![1];
+    const js = ts.transpileModule(`${block}\nexports.management = management;\n`, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+    const modules: Record<string, unknown> = { 'aws-cdk-lib': cdk, 'cdk-golden-ami': goldenAmi };
+    const exported: { management?: Stack } = {};
+    new Function('require', 'exports', js)((id: string) => modules[id], exported);
+    const policies = Object.values(Template.fromStack(exported.management!).findResources('AWS::Organizations::Policy')).map(p => p.Properties);
+    expect(policies.map(p => p.Type)).toEqual(['DECLARATIVE_POLICY_EC2', 'SERVICE_CONTROL_POLICY']);
+    expect(policies[0].Content.ec2_attributes.allowed_images_settings).toEqual({
+      state: { '@@assign': 'audit_mode' },
+      image_criteria: {
+        criteria_1: {
+          allowed_image_providers: { '@@assign': ['111111111111'] },
+          image_names: { '@@assign': ['al2023-base-*'] },
+          creation_date_condition: { maximum_days_since_created: { '@@assign': 90 } },
+        },
+        criteria_2: { allowed_image_providers: { '@@assign': ['amazon'] } },
+      },
+    });
+    expect(policies[1].Content.Statement[0].Condition).toEqual({
+      StringNotEquals: { 'ec2:Owner': ['111111111111'] },
+      ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/break-glass'] },
+    });
   });
 });
