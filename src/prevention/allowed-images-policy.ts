@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { GoldenImage } from '../golden-image';
+import { DECLARATIVE_POLICY_NAMES as D, ORGANIZATIONS_POLICY_TYPES } from '../private/aws-catalogue';
 import {
   DECLARATIVE_POLICY_MAX_CHARACTERS,
   imageOwnerAccounts,
@@ -26,7 +27,8 @@ import { quoteValue, validateAccountId, validateArray, validateBoolean, validate
  * at most 10 criteria, 200 providers and 50 names each; a name of 1-128 letters, digits, spaces
  * and ( ) [ ] . / - ' @ _ * ?, at least 3 characters when it has a `?`.
  */
-const POLICY_TYPE = 'DECLARATIVE_POLICY_EC2';
+const POLICY_TYPE = ORGANIZATIONS_POLICY_TYPES.DECLARATIVE_EC2.name;
+const ASSIGN = D.ASSIGN.name;
 const MAX_CRITERIA = 10;
 const MAX_PROVIDERS = 200;
 const MAX_NAMES = 50;
@@ -187,15 +189,15 @@ export class AllowedImagesPolicy extends Construct {
     }
 
     const attributes: Record<string, unknown> = {
-      allowed_images_settings: {
-        state: { '@@assign': mode },
-        image_criteria: Object.fromEntries(criteria.map((criterion, i) => [`criteria_${i + 1}`, criterion])),
+      [D.ALLOWED_IMAGES_SETTINGS.name]: {
+        [D.STATE.name]: { [ASSIGN]: mode },
+        [D.IMAGE_CRITERIA.name]: Object.fromEntries(criteria.map((criterion, i) => [`criteria_${i + 1}`, criterion])),
       },
     };
     if (props.blockPublicAccess ?? true) {
-      attributes.image_block_public_access = { state: { '@@assign': 'block_new_sharing' } };
+      attributes[D.IMAGE_BLOCK_PUBLIC_ACCESS.name] = { [D.STATE.name]: { [ASSIGN]: D.BLOCK_NEW_SHARING.name } };
     }
-    const content = { ec2_attributes: attributes };
+    const content = { [D.EC2_ATTRIBUTES.name]: attributes };
     validateContentSize(name, content, DECLARATIVE_POLICY_MAX_CHARACTERS);
 
     this.policy = new CfnPolicy(this, 'Resource', {
@@ -232,15 +234,15 @@ export class AllowedImagesPolicy extends Construct {
       add(-1, pattern);
     });
     validateUnique(`${name} imageNamePatterns`, patterns ?? []);
-    const providerValue = { '@@assign': providers };
-    if (byAge.size === 0) return [{ allowed_image_providers: providerValue }];
+    const providerValue = { [ASSIGN]: providers };
+    if (byAge.size === 0) return [{ [D.ALLOWED_IMAGE_PROVIDERS.name]: providerValue }];
     const criteria: object[] = [];
     for (const [days, names] of byAge) {
       for (let start = 0; start < names.length; start += MAX_NAMES) {
         criteria.push({
-          allowed_image_providers: providerValue,
-          image_names: { '@@assign': names.slice(start, start + MAX_NAMES) },
-          ...days >= 0 ? { creation_date_condition: { maximum_days_since_created: { '@@assign': days } } } : {},
+          [D.ALLOWED_IMAGE_PROVIDERS.name]: providerValue,
+          [D.IMAGE_NAMES.name]: { [ASSIGN]: names.slice(start, start + MAX_NAMES) },
+          ...days >= 0 ? { [D.CREATION_DATE_CONDITION.name]: { [D.MAXIMUM_DAYS_SINCE_CREATED.name]: { [ASSIGN]: days } } } : {},
         });
       }
     }
@@ -286,5 +288,5 @@ function awsProviderCriteria(name: string, aliases: AwsImageProvider[] | undefin
     }
   });
   validateUnique(`${name} awsImageProviders`, aliases);
-  return [{ allowed_image_providers: { '@@assign': aliases } }];
+  return [{ [D.ALLOWED_IMAGE_PROVIDERS.name]: { [ASSIGN]: aliases } }];
 }

@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { GoldenImage } from '../golden-image';
+import { ORGANIZATIONS_POLICY_TYPES, SCP_NAMES } from '../private/aws-catalogue';
 import {
   imageOwnerAccounts,
   policyName,
@@ -29,9 +30,9 @@ import { quoteValue, validateAccountId, validateArray, validateBoolean, validate
  *   do not apply to service-linked roles
  *   (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
  */
-const POLICY_TYPE = 'SERVICE_CONTROL_POLICY';
+const POLICY_TYPE = ORGANIZATIONS_POLICY_TYPES.SERVICE_CONTROL.name;
 const IMAGE_RESOURCE = 'arn:*:ec2:*::image/*';
-const AMAZON_OWNER = 'amazon';
+const AMAZON_OWNER = SCP_NAMES.AMAZON_OWNER.name;
 /** An IAM role or user ARN, `*` and `?` allowed in the account and the name. */
 const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov|\*):iam::(\d{12}|\*):(role|user)\/[\w+=,.@\-/*?]{1,512}$/;
 
@@ -145,14 +146,14 @@ export class GoldenImageServiceControlPolicy extends Construct {
     });
     validateUnique(`${name} exemptPrincipalArns`, exempt);
 
-    const condition: Record<string, unknown> = { StringNotEquals: { 'ec2:Owner': owners } };
-    if (exempt.length > 0) condition.ArnNotLike = { 'aws:PrincipalArn': exempt };
+    const condition: Record<string, unknown> = { StringNotEquals: { [SCP_NAMES.EC2_OWNER.name]: owners } };
+    if (exempt.length > 0) condition.ArnNotLike = { [SCP_NAMES.PRINCIPAL_ARN.name]: exempt };
     const content = {
       Version: '2012-10-17',
       Statement: [{
         Sid: 'DenyLaunchFromNonGoldenImages',
         Effect: 'Deny',
-        Action: 'ec2:RunInstances',
+        Action: SCP_NAMES.RUN_INSTANCES.name,
         Resource: IMAGE_RESOURCE,
         Condition: condition,
       }],
