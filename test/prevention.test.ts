@@ -146,6 +146,15 @@ describe('AllowedImagesPolicy', () => {
     new AllowedImagesPolicy(management, 'Given', { targetIds: [OU], images: [base], imageProviders: ['222222222222'] });
   });
 
+  test('an imported golden image is refused: it has no AMI name or factory account to read', () => {
+    const stack = newStack();
+    const imported = GoldenImage.fromParameterName(stack, 'Imported', '/golden-ami/base/latest');
+    expect(() => new AllowedImagesPolicy(stack, 'Allowed', { targetIds: [OU], images: [imported as GoldenImage] }))
+      .toThrow(/^AllowedImagesPolicy images\[0\] must be a GoldenImage of this app .*: give its account in imageProviders and its name in imageNamePatterns\), got: 'Stack\/Imported'$/);
+    expect(() => new GoldenImageServiceControlPolicy(stack, 'Scp', { targetIds: [OU], images: [imported as GoldenImage] }))
+      .toThrow(/^GoldenImageServiceControlPolicy images\[0\] must be a GoldenImage of this app .*: give its owner accounts in imageOwners\), got: 'Stack\/Imported'$/);
+  });
+
   test('tokens pass unchecked', () => {
     // Values no check would let through as literals: only their tokens reach the template.
     const stack = newStack();

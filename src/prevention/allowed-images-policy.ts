@@ -9,6 +9,7 @@ import {
   policyName,
   validateContentSize,
   validatePolicyDescription,
+  validateGoldenImages,
   validateTargetIds,
 } from '../private/organizations-policy';
 import { quoteValue, validateAccountId, validateArray, validateBoolean, validateUnique } from '../private/validation';
@@ -177,6 +178,7 @@ export class AllowedImagesPolicy extends Construct {
     validatePolicyDescription(name, props.description);
 
     const images = props.images ?? [];
+    validateGoldenImages(name, 'give its account in imageProviders and its name in imageNamePatterns', props.images ?? []);
     const providers = props.imageProviders ?? imageOwnerAccounts(this, name, 'imageProviders', images, false);
     validateProviders(`${name} imageProviders`, providers, props.imageProviders === undefined);
 

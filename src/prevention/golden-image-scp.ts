@@ -9,6 +9,7 @@ import {
   SCP_MAX_CHARACTERS,
   validateContentSize,
   validatePolicyDescription,
+  validateGoldenImages,
   validateTargetIds,
 } from '../private/organizations-policy';
 import { quoteValue, validateAccountId, validateArray, validateBoolean, validateUnique } from '../private/validation';
@@ -123,6 +124,7 @@ export class GoldenImageServiceControlPolicy extends Construct {
     }
     validateArray(`${name} images`, props.images);
     validateArray(`${name} imageOwners`, props.imageOwners);
+    validateGoldenImages(name, 'give its owner accounts in imageOwners', props.images ?? []);
     validateArray(`${name} exemptPrincipalArns`, props.exemptPrincipalArns);
     validateBoolean(`${name} allowAmazonImages`, props.allowAmazonImages);
     validatePolicyDescription(name, props.description);

@@ -56,6 +56,19 @@ export function validateContentSize(construct: string, content: object, max: num
 }
 
 /**
+ * Checks that each of `images` is a GoldenImage of this app. From JavaScript, an imported image
+ * (GoldenImage.fromParameterName) passes the types, but it has no AMI name or factory account.
+ */
+export function validateGoldenImages(construct: string, instead: string, images: GoldenImage[]): void {
+  images.forEach((image, i) => {
+    if (!(image instanceof GoldenImage)) {
+      const what = image && typeof image === 'object' && 'node' in image ? (image as Construct).node.path : JSON.stringify(image);
+      throw new Error(`${construct} images[${i}] must be a GoldenImage of this app (an imported image has no AMI name or factory account to read: ${instead}), got: ${quoteValue(what)}`);
+    }
+  });
+}
+
+/**
  * The accounts that own the images' AMIs, in order and without repeats. `withCopies` adds the
  * `copyToAccounts` of each image. A token account (an environment-agnostic stack) cannot be
  * compared or named from another stack, so it is an error naming `prop`, the prop that
