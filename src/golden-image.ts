@@ -509,6 +509,24 @@ export class GoldenImage extends GoldenImageBase {
    */
   public readonly lifecyclePolicy?: CfnLifecyclePolicy;
 
+  /**
+   * The AMI name as Image Builder takes it, with its `{{ imagebuilder:... }}` variables
+   * (`AllowedImagesPolicy` turns them into wildcards).
+   */
+  public readonly amiName: string;
+
+  /**
+   * Days after which the lifecycle leaves no image launchable (disabled or deleted), if it does.
+   * @internal
+   */
+  public readonly _launchableDays?: number;
+
+  /**
+   * The accounts that own this image's AMIs: the factory account and the copy accounts.
+   * @internal
+   */
+  public readonly _ownerAccounts: string[];
+
   protected readonly pipelineArnForGrants: string;
   protected readonly recipeNameForEvents: string;
 
@@ -529,6 +547,9 @@ export class GoldenImage extends GoldenImageBase {
     this.infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
 
     this.regions = distributionRegions(stack.region, props.regions ?? []);
+    this.amiName = props.amiName ?? defaultAmiName(this.imageName);
+    this._launchableDays = props.lifecycle?._launchableDays;
+    this._ownerAccounts = [stack.account, ...props.copyToAccounts ?? []];
 
     this.distributionConfiguration = new CfnDistributionConfiguration(this, 'Distribution', {
       name: this.imageName,
@@ -616,7 +637,7 @@ export class GoldenImage extends GoldenImageBase {
     const launchTemplates = this.launchTemplatesByRegion(stack, props.launchTemplateUpdates ?? [], copyToAccounts);
     const launchPermission = renderLaunchPermissions(this, props.shareWith ?? []);
 
-    const amiName = props.amiName ?? defaultAmiName(this.imageName);
+    const amiName = this.amiName;
     validateAmiName('amiName', amiName);
     if (!Token.isUnresolved(amiName) && !BUILD_UNIQUE_VARIABLE.test(amiName)) {
       throw new Error(`amiName must contain {{ imagebuilder:buildDate }} or {{ imagebuilder:buildVersion }}, or every build after the first fails on a duplicate AMI name, got: '${amiName}'`);

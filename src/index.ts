@@ -13,4 +13,5 @@ export * from './ecs';
 export * from './hardened';
 export * from './compliance';
 export * from './require-golden-images';
+export * from './prevention';
 export * from './rollout';

@@ -87,11 +87,13 @@ export class ImageLifecycle {
       }
     }
     const exclusion = lastLaunchedExclusion(options.keepIfLaunchedWithin);
+    // The rules are ordered by age, so the first that ends launches is the earliest.
+    const ending = chosen.find(([type]) => type !== 'DEPRECATE');
     return new ImageLifecycle(chosen.map(([type, prop, age]) => ({
       action: { type, includeResources: type === 'DELETE' ? { amis: true, snapshots: true } : { amis: true } },
       filter: { type: 'AGE', ...ageValue(`lifecycle ${prop}`, age), retainAtLeast },
       exclusionRules: exclusion,
-    })));
+    })), ending && ending[2].toDays());
   }
 
   /**
@@ -109,8 +111,16 @@ export class ImageLifecycle {
   /** @internal */
   public readonly _policyDetails: CfnLifecyclePolicy.PolicyDetailProperty[];
 
-  private constructor(policyDetails: CfnLifecyclePolicy.PolicyDetailProperty[]) {
+  /**
+   * Days after which an image can no longer launch: the disable age, else the delete age.
+   * Undefined when no rule ends launches by age (deprecated images still launch).
+   * @internal
+   */
+  public readonly _launchableDays?: number;
+
+  private constructor(policyDetails: CfnLifecyclePolicy.PolicyDetailProperty[], launchableDays?: number) {
     this._policyDetails = policyDetails;
+    this._launchableDays = launchableDays;
   }
 }
 

@@ -8,9 +8,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { HARDENINGS, hardeningSupported } from './hardened/helpers';
 import { newStack } from './util';
 import {
+  AllowedImagesMode,
+  AllowedImagesPolicy,
   AnsiblePlaybook,
   ApprovalSource,
   ApprovedAmisManagedRule,
+  AwsImageProvider,
   BaseImage,
   ComplianceRemediation,
   EcsApplicationImage,
@@ -21,12 +24,15 @@ import {
   GoldenImageDistributionTargetRole,
   GoldenImageDistributionTargetStackSet,
   GoldenImageEcsCapacity,
+  GoldenImageServiceControlPolicy,
   HardenedBaseRecipe,
   ImageArchitecture,
   ImageLifecycle,
+  ImageRecipe,
   LogShippingAgent,
   OperatingSystem,
   ParentImage,
+  RecipeComponent,
 } from '../src';
 import {
   AwsName,
@@ -127,11 +133,44 @@ function awsNamesIn(template: Record<string, any>, stackName: string): Found[] {
         }
       }
     }
+    if (resource.Type === 'AWS::Organizations::Policy') {
+      found.push({ kind: AwsNameKind.ORGANIZATIONS_POLICY_TYPE, name: props.Type, where });
+      if (props.Type === 'DECLARATIVE_POLICY_EC2') found.push(...declarativeNames(props.Content, where));
+      if (props.Type === 'SERVICE_CONTROL_POLICY') found.push(...scpNames(props.Content, where));
+    }
     if (resource.Type === 'AWS::SSM::Parameter' && props.DataType) {
       found.push({ kind: AwsNameKind.SSM_PARAMETER_DATA_TYPE, name: props.DataType, where });
     }
   }
   return found;
+}
+
+/**
+ * The AWS-owned names of an EC2 declarative policy: every key but the numbered criteria, the
+ * state values and the provider aliases (account IDs are the user's).
+ */
+function declarativeNames(node: unknown, where: string, key?: string): Found[] {
+  const kind = AwsNameKind.DECLARATIVE_POLICY_NAME;
+  if (typeof node === 'string') return key === 'state' || (key === 'allowed_image_providers' && !/^\d{12}$/.test(node)) ? [{ kind, name: node, where }] : [];
+  if (Array.isArray(node)) return node.flatMap(item => declarativeNames(item, where, key));
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, value]) => [
+    ...(/^criteria_\d+$/.test(k) ? [] : [{ kind, name: k, where }]),
+    // A value under @@assign belongs to the key above it.
+    ...declarativeNames(value, where, k === '@@assign' ? key : k),
+  ]);
+}
+
+/** The actions, condition keys and owner aliases of a service control policy (account IDs and ARNs are the user's). */
+function scpNames(content: any, where: string): Found[] {
+  const kind = AwsNameKind.SCP_NAME;
+  return (content.Statement as any[]).flatMap(statement => [
+    ...[statement.Action].flat().map((name: string) => ({ kind, name, where })),
+    ...Object.values<Record<string, unknown>>(statement.Condition ?? {}).flatMap(keys => Object.entries(keys).flatMap(([name, values]) => [
+      { kind, name, where },
+      ...(name === 'ec2:Owner' ? [values].flat().filter((v): v is string => typeof v === 'string' && !/^\d{12}$/.test(v)).map(v => ({ kind, name: v, where })) : []),
+    ])),
+  ]);
 }
 
 /** A catalogue name as a pattern: `<region>`/`<arch>` stand for one label of a host or path. */
@@ -246,12 +285,27 @@ function distributionTargetStacks(): Rendered[] {
   return [target, factory].map(stack => ({ name: stack.stackName, stack, template: Template.fromStack(stack).toJSON() }));
 }
 
+/** A management stack with both prevention policies, with every AWS-owned value they can write. */
+function preventionStacks(): Rendered[] {
+  const stack = newStack('Prevention');
+  const base = new GoldenImage(stack, 'Base', {
+    imageName: 'prevention-base',
+    recipe: new ImageRecipe(stack, 'BaseRecipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
+    lifecycle: ImageLifecycle.byAge({ disableAfter: Duration.days(90) }),
+  });
+  new AllowedImagesPolicy(stack, 'Audit', { targetIds: ['r-ab12'], images: [base], awsImageProviders: [AwsImageProvider.AMAZON, AwsImageProvider.AWS_MARKETPLACE, AwsImageProvider.AWS_BACKUP_VAULT] });
+  new AllowedImagesPolicy(stack, 'Enabled', { targetIds: ['ou-ab12-cdef3456'], imageProviders: ['222222222222'], mode: AllowedImagesMode.ENABLED });
+  // The exempt principal is a user's name, not AWS's: its role name is under the GoldenAmi prefix the scan skips.
+  new GoldenImageServiceControlPolicy(stack, 'Scp', { targetIds: ['r-ab12'], images: [base], allowAmazonImages: true, exemptPrincipalArns: ['arn:aws:iam::*:role/GoldenAmiBreakGlass'] });
+  return [{ name: stack.stackName, stack, template: Template.fromStack(stack).toJSON() }];
+}
+
 describe('AWS-owned names', () => {
   let rendered: Rendered[];
   let found: Found[];
 
   beforeAll(() => {
-    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks()];
+    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks(), ...preventionStacks()];
     found = rendered.flatMap(({ name, template }) => awsNamesIn(template, name));
     // The StackSet carries the member template as a string: its names count too.
     for (const { name, template } of rendered) {
@@ -265,8 +319,8 @@ describe('AWS-owned names', () => {
     const recipes = rendered.flatMap(({ template }) => Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::ImageBuilder::ImageRecipe'));
     const expected = OperatingSystem.all()
       .reduce((sum, os) => sum + os.architectures.length * HARDENINGS.filter(h => hardeningSupported(os, h)).length, 0);
-    // The matrix recipes, plus the ECS stack's golden parent and application image.
-    expect(recipes).toHaveLength(expected + 2);
+    // The matrix recipes, plus the ECS stack's golden parent and application image, and the prevention stack's image.
+    expect(recipes).toHaveLength(expected + 3);
     expect(expected).toBe(68);
     expect(found.filter(f => f.name === 'scap-compliance-checker-windows').length).toBeGreaterThan(0);
   });

@@ -4,9 +4,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
+  AllowedImagesMode,
+  AllowedImagesPolicy,
   AnsiblePlaybook,
   EcsApplicationImage,
   GoldenImage,
+  GoldenImageServiceControlPolicy,
   ImageBuildInfrastructure,
   ImageLifecycle,
   ImageRecipe,
@@ -122,5 +125,19 @@ export function ecsStack(): Stack {
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   // With the roll-out on each new image: its rule, Automation document and two roles.
   image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large'), instanceRefresh: { checkpointPercentages: [50, 100] } });
+  return stack;
+}
+
+/** An organization's management stack with both prevention policies over a factory's images. */
+export function preventionStack(): Stack {
+  const stack = newStack('Prevention');
+  const base = new GoldenImage(stack, 'Base', {
+    imageName: 'base',
+    recipe: new ImageRecipe(stack, 'BaseRecipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
+    lifecycle: ImageLifecycle.byAge({ disableAfter: Duration.days(90) }),
+    copyToAccounts: ['222222222222'],
+  });
+  new AllowedImagesPolicy(stack, 'AllowedImages', { targetIds: ['r-ab12'], images: [base], mode: AllowedImagesMode.ENABLED });
+  new GoldenImageServiceControlPolicy(stack, 'Scp', { targetIds: ['ou-ab12-cdef3456'], images: [base], allowAmazonImages: true, exemptPrincipalArns: ['arn:aws:iam::*:role/break-glass'] });
   return stack;
 }

@@ -39,6 +39,9 @@ export enum AwsNameKind {
   S3_DOWNLOAD = 'AWS-owned S3 download location',
   AMAZON_LINUX_PACKAGE = 'package in the Amazon Linux repositories',
   AMAZON_LINUX_EXTRAS_TOPIC = 'Amazon Linux 2 Extras Library topic',
+  ORGANIZATIONS_POLICY_TYPE = 'AWS Organizations policy type',
+  DECLARATIVE_POLICY_NAME = 'EC2 declarative policy key or value',
+  SCP_NAME = 'IAM action, condition key or owner alias in a service control policy',
 }
 
 /** One AWS-owned name. `<region>` and `<arch>` in a name stand for any Region or architecture token. */
@@ -525,6 +528,95 @@ export const ECS_AGENT_NAMES = {
   }]),
 } as const satisfies Record<string, AwsName>;
 
+const PREVENTION = ['src/prevention/allowed-images-policy.ts', 'src/prevention/golden-image-scp.ts'];
+const ORGANIZATIONS_POLICY_PAGE = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-policy.html';
+
+/** The Organizations policy types the prevention constructs create. */
+export const ORGANIZATIONS_POLICY_TYPES = {
+  DECLARATIVE_EC2: {
+    kind: AwsNameKind.ORGANIZATIONS_POLICY_TYPE,
+    name: 'DECLARATIVE_POLICY_EC2',
+    usedBy: [PREVENTION[0]],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: ORGANIZATIONS_POLICY_PAGE, says: 'Type: the policy type, one of ... DECLARATIVE_POLICY_EC2 ... SERVICE_CONTROL_POLICY ...; declarative policies take at most 10,000 characters.' }],
+  },
+  SERVICE_CONTROL: {
+    kind: AwsNameKind.ORGANIZATIONS_POLICY_TYPE,
+    name: 'SERVICE_CONTROL_POLICY',
+    usedBy: [PREVENTION[1]],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: ORGANIZATIONS_POLICY_PAGE, says: 'Type SERVICE_CONTROL_POLICY; service control policies take at most 5,120 characters.' }],
+  },
+} as const satisfies Record<string, AwsName>;
+
+const DECLARATIVE_SYNTAX: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_declarative_syntax.html',
+  says: 'ec2_attributes; allowed_images_settings with state (enabled | disabled | audit_mode) and image_criteria criteria_1 to criteria_10, each with allowed_image_providers '
+    + '(12-digit account IDs or amazon, aws_marketplace, aws_backup_vault), image_names, marketplace_product_codes, creation_date_condition.maximum_days_since_created, '
+    + 'deprecation_time_condition.maximum_days_since_deprecated; image_block_public_access.state (unblocked | block_new_sharing).',
+};
+function declarative(name: string): AwsName {
+  return { kind: AwsNameKind.DECLARATIVE_POLICY_NAME, name, usedBy: [PREVENTION[0]], checked: CATALOGUE_CHECKED, sources: [DECLARATIVE_SYNTAX] };
+}
+
+/** The keys and values of the EC2 declarative policy that AllowedImagesPolicy writes. */
+export const DECLARATIVE_POLICY_NAMES = {
+  EC2_ATTRIBUTES: declarative('ec2_attributes'),
+  ALLOWED_IMAGES_SETTINGS: declarative('allowed_images_settings'),
+  STATE: declarative('state'),
+  IMAGE_CRITERIA: declarative('image_criteria'),
+  ALLOWED_IMAGE_PROVIDERS: declarative('allowed_image_providers'),
+  IMAGE_NAMES: declarative('image_names'),
+  CREATION_DATE_CONDITION: declarative('creation_date_condition'),
+  MAXIMUM_DAYS_SINCE_CREATED: declarative('maximum_days_since_created'),
+  IMAGE_BLOCK_PUBLIC_ACCESS: declarative('image_block_public_access'),
+  AUDIT_MODE: declarative('audit_mode'),
+  ENABLED: declarative('enabled'),
+  BLOCK_NEW_SHARING: declarative('block_new_sharing'),
+  AMAZON: declarative('amazon'),
+  AWS_MARKETPLACE: declarative('aws_marketplace'),
+  AWS_BACKUP_VAULT: declarative('aws_backup_vault'),
+  ASSIGN: {
+    kind: AwsNameKind.DECLARATIVE_POLICY_NAME,
+    name: '@@assign',
+    usedBy: [PREVENTION[0]],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_inheritance_mgmt.html', says: 'Value-setting operators of management policies: @@assign overwrites any inherited value with the one given.' }],
+  },
+} as const satisfies Record<string, AwsName>;
+
+/** The action, condition keys and owner alias of GoldenImageServiceControlPolicy. */
+export const SCP_NAMES = {
+  RUN_INSTANCES: {
+    kind: AwsNameKind.SCP_NAME,
+    name: 'ec2:RunInstances',
+    usedBy: [PREVENTION[1]],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html', says: 'RunInstances authorizes the image it launches from (resource type image, arn:${Partition}:ec2:${Region}::image/${ImageId}) with the condition key ec2:Owner.' }],
+  },
+  EC2_OWNER: {
+    kind: AwsNameKind.SCP_NAME,
+    name: 'ec2:Owner',
+    usedBy: [PREVENTION[1]],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html', says: 'ec2:Owner filters access by the owner of the resource: amazon, aws-marketplace or an account ID.' }],
+  },
+  AMAZON_OWNER: {
+    kind: AwsNameKind.SCP_NAME,
+    name: 'amazon',
+    usedBy: [PREVENTION[1]],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ExamplePolicies_EC2.html', says: 'Launching only from Amazon-owned AMIs: the condition "ec2:Owner": "amazon" on the image resource of RunInstances.' }],
+  },
+  PRINCIPAL_ARN: {
+    kind: AwsNameKind.SCP_NAME,
+    name: 'aws:PrincipalArn',
+    usedBy: [PREVENTION[1]],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn', says: 'aws:PrincipalArn: the ARN of the principal that made the request (the role ARN for an assumed role), compared with the ARN operators.' }],
+  },
+} as const satisfies Record<string, AwsName>;
+
 /** Every entry, for the test and for people reading it. */
 export function awsCatalogue(): AwsName[] {
   const components = Object.values(COMPONENTS_BY_ROLE).flatMap(byPlatform => [byPlatform.linux, byPlatform.windows]);
@@ -544,5 +636,8 @@ export function awsCatalogue(): AwsName[] {
     ...Object.values(SSM_AUTOMATION_ACTIONS),
     ...Object.values(SSM_PARAMETER_DATA_TYPES),
     ...Object.values(ECS_AGENT_NAMES),
+    ...Object.values(ORGANIZATIONS_POLICY_TYPES),
+    ...Object.values(DECLARATIVE_POLICY_NAMES),
+    ...Object.values(SCP_NAMES),
   ];
 }

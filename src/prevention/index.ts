@@ -1,0 +1,2 @@
+export * from './allowed-images-policy';
+export * from './golden-image-scp';
