@@ -29,7 +29,7 @@ export interface RequireGoldenImagesProps {
    * `/golden-ami/` approves `/golden-ami/base/latest` and not `/golden-ami-other/base`.
    * Pass an empty list to approve only `images` and `parameterNames`.
    *
-   * @default ['/golden-ami/'], where GoldenImage publishes by default
+   * @default - the one prefix `/golden-ami/`, where GoldenImage publishes by default
    */
   readonly parameterPrefixes?: string[];
 
