@@ -166,9 +166,6 @@ export class AllowedImagesPolicy extends Construct {
     super(scope, id);
     const name = 'AllowedImagesPolicy';
     validateTargetIds(name, props.targetIds);
-    if (props.targetIds === undefined || (!Token.isUnresolved(props.targetIds) && props.targetIds.length === 0)) {
-      throw new Error(`${name} targetIds must list at least one root, organizational unit or account (an unattached policy does nothing), got: ${quoteValue(JSON.stringify(props.targetIds))}`);
-    }
     const mode = props.mode ?? AllowedImagesMode.AUDIT_MODE;
     if (!Object.values(AllowedImagesMode).includes(mode)) {
       throw new Error(`${name} mode must be one of ${Object.values(AllowedImagesMode).join(', ')}, got: ${quoteValue(mode)}`);

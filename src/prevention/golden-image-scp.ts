@@ -119,9 +119,6 @@ export class GoldenImageServiceControlPolicy extends Construct {
     super(scope, id);
     const name = 'GoldenImageServiceControlPolicy';
     validateTargetIds(name, props.targetIds);
-    if (props.targetIds === undefined || (!Token.isUnresolved(props.targetIds) && props.targetIds.length === 0)) {
-      throw new Error(`${name} targetIds must list at least one root, organizational unit or account (an unattached policy does nothing), got: ${quoteValue(JSON.stringify(props.targetIds))}`);
-    }
     validateArray(`${name} images`, props.images);
     validateArray(`${name} imageOwners`, props.imageOwners);
     validateGoldenImages(name, 'give its owner accounts in imageOwners', props.images ?? []);

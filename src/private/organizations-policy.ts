@@ -20,7 +20,10 @@ export const DECLARATIVE_POLICY_MAX_CHARACTERS = 10000;
 /** Checks the target IDs (root, OU or account), tokens aside. */
 export function validateTargetIds(construct: string, targetIds: string[] | undefined): void {
   validateArray(`${construct} targetIds`, targetIds);
-  if (targetIds === undefined || Token.isUnresolved(targetIds)) return;
+  if (targetIds === undefined || (!Token.isUnresolved(targetIds) && targetIds.length === 0)) {
+    throw new Error(`${construct} targetIds must list at least one root, organizational unit or account (an unattached policy does nothing), got: ${quoteValue(JSON.stringify(targetIds))}`);
+  }
+  if (Token.isUnresolved(targetIds)) return;
   targetIds.forEach((id, i) => {
     if (Token.isUnresolved(id)) return;
     if (typeof id !== 'string' || !TARGET_ID.test(id)) {

@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -6,8 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { IGoldenImage } from '../golden-image';
-import { SERVICE_PRINCIPALS, SSM_AUTOMATION_ACTIONS } from '../private/aws-catalogue';
-import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
+import { automationOnEvent } from '../private/automation-on-event';
+import { SSM_AUTOMATION_ACTIONS } from '../private/aws-catalogue';
+import { acknowledgeNagFindings, wildcardResourceFinding } from '../private/nag-acknowledgments';
 import { quoteValue, validateIntegerInRange, validatePropTypes } from '../private/validation';
 
 /**
@@ -133,7 +134,6 @@ export class InstanceRefreshOnImageChange extends Construct {
 
   constructor(scope: Construct, id: string, props: InstanceRefreshOnImageChangeProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const preferences = refreshPreferences(props);
     const group = props.autoScalingGroup;
     const parameterName = props.image.ssmParameterName;
@@ -175,58 +175,18 @@ export class InstanceRefreshOnImageChange extends Construct {
       },
     });
 
-    const automationRole = new iam.Role(this, 'AutomationRole', {
-      // Confused deputy: only Automation runs of this account. Systems Manager documents
-      // aws:SourceAccount for this ("allow any resource in that account"):
-      // https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
-      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name, {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      description: `Starts instance refreshes when ${parameterName} changes`,
-    });
     // StartInstanceRefresh takes the autoScalingGroup resource type: the group's ARN, its
     // UUID part a wildcard (https://docs.aws.amazon.com/IAM/latest/UserGuide/list_amazonec2autoscaling.html).
-    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['autoscaling:StartInstanceRefresh'],
-      resources: [group.autoScalingGroupArn],
-    }));
-
-    const automationArn = `arn:${Aws.PARTITION}:ssm:${stack.region}:${stack.account}:automation-definition/${this.document.ref}:$DEFAULT`;
-    // The rule's ARN from a name chosen here: the rule names the role as its target's, so the
-    // role's trust cannot reference the rule resource.
-    const ruleName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
-    const ruleArn = `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:rule/${ruleName}`;
-    const eventsRole = new iam.Role(this, 'EventsRole', {
-      // Confused deputy: only this rule, in this account:
-      // https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html
-      assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name, {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: { 'aws:SourceArn': ruleArn },
-        },
+    const { rule, automationRole } = automationOnEvent(this, {
+      document: this.document,
+      automationStatement: new iam.PolicyStatement({
+        actions: ['autoscaling:StartInstanceRefresh'],
+        resources: [group.autoScalingGroupArn],
       }),
-      description: `Runs the instance refresh automation when ${parameterName} changes`,
-    });
-    eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ssm:StartAutomationExecution'],
-      resources: [automationArn],
-    }));
-    eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [automationRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPALS.SSM.name } },
-    }));
-    const inline = inlinePolicyFindings('The role\'s grants (one action on one resource each) are its default policy, created and deleted with the role; '
-      + 'a managed policy would outlive the role and could be attached elsewhere');
-    acknowledgeNagFindings(automationRole, ...inline, {
-      id: wildcardResourceFinding('AwsSolutions-IAM5', automationRole, group.autoScalingGroupArn),
-      reason: 'The wildcard is the group\'s UUID, which CloudFormation does not return; the ARN names this one group, and StartInstanceRefresh is the only action',
-    });
-    acknowledgeNagFindings(eventsRole, ...inline);
-
-    this.rule = new events.Rule(this, 'ImageChanged', {
-      ruleName,
-      description: `Refresh the instances of an Auto Scaling group when ${parameterName} changes`,
+      automationRoleDescription: `Starts instance refreshes when ${parameterName} changes`,
+      eventsRoleDescription: `Runs the instance refresh automation when ${parameterName} changes`,
+      ruleId: 'ImageChanged',
+      ruleDescription: `Refresh the instances of an Auto Scaling group when ${parameterName} changes`,
       // Systems Manager sends "Parameter Store Change" directly to EventBridge; detail.name is
       // the parameter, detail.operation Create, Update, Delete or LabelParameterVersion:
       // https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ssm.html
@@ -239,17 +199,13 @@ export class InstanceRefreshOnImageChange extends Construct {
           operation: ['Create', 'Update'],
         },
       },
+      parameters: { AutoScalingGroupName: group.autoScalingGroupName },
     });
-    this.rule.addTarget({
-      bind: () => ({
-        arn: automationArn,
-        role: eventsRole,
-        input: events.RuleTargetInput.fromObject({
-          AutoScalingGroupName: [group.autoScalingGroupName],
-          AutomationAssumeRole: [automationRole.roleArn],
-        }),
-      }),
+    acknowledgeNagFindings(automationRole, {
+      id: wildcardResourceFinding('AwsSolutions-IAM5', automationRole, group.autoScalingGroupArn),
+      reason: 'The wildcard is the group\'s UUID, which CloudFormation does not return; the ARN names this one group, and StartInstanceRefresh is the only action',
     });
+    this.rule = rule;
     this.automationRole = automationRole;
   }
 }

@@ -1,0 +1,95 @@
+import { Aws, Names, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { SERVICE_PRINCIPALS } from './aws-catalogue';
+import { acknowledgeNagFindings, inlinePolicyFindings } from './nag-acknowledgments';
+
+/** What `automationOnEvent` wires. */
+export interface AutomationOnEventProps {
+  /** The Automation document the rule runs; it takes an `AutomationAssumeRole` parameter. */
+  readonly document: ssm.CfnDocument;
+  /** The one thing the automation may do, granted to its assume role. */
+  readonly automationStatement: iam.PolicyStatement;
+  readonly automationRoleDescription: string;
+  readonly eventsRoleDescription: string;
+  readonly ruleId: string;
+  readonly ruleDescription: string;
+  readonly eventPattern: events.EventPattern;
+  /** The document's parameters other than `AutomationAssumeRole`. */
+  readonly parameters: Record<string, string>;
+}
+
+/** The roles and rule `automationOnEvent` created. */
+export interface AutomationOnEvent {
+  readonly rule: events.Rule;
+  readonly automationRole: iam.Role;
+  readonly eventsRole: iam.Role;
+}
+
+/** The role's default policy is the right home for grants of one action on one resource. */
+const INLINE_POLICY_REASON = 'The role\'s grants (one action on one resource each) are its default policy, created and deleted with the role; '
+  + 'a managed policy would outlive the role and could be attached elsewhere';
+
+/**
+ * An EventBridge rule that runs an SSM Automation document (no Lambda), with the two roles
+ * it needs, each trusted by its service only for this account (and, for EventBridge, this
+ * rule), and allowed only what this wiring does.
+ */
+export function automationOnEvent(scope: Construct, props: AutomationOnEventProps): AutomationOnEvent {
+  const stack = Stack.of(scope);
+  const automationRole = new iam.Role(scope, 'AutomationRole', {
+    // Confused deputy: only Automation runs of this account. Systems Manager documents
+    // aws:SourceAccount for this ("allow any resource in that account"):
+    // https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
+    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name, {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+    description: props.automationRoleDescription,
+  });
+  automationRole.addToPrincipalPolicy(props.automationStatement);
+
+  const automationArn = `arn:${Aws.PARTITION}:ssm:${stack.region}:${stack.account}:automation-definition/${props.document.ref}:$DEFAULT`;
+  // The rule's ARN, from a name chosen here rather than from the rule resource: the rule
+  // names the role as its target's, so the role's trust cannot reference the rule.
+  const ruleName = Names.uniqueResourceName(scope, { maxLength: 64, separator: '-' });
+  const ruleArn = `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:rule/${ruleName}`;
+  const eventsRole = new iam.Role(scope, 'EventsRole', {
+    // Confused deputy: only this rule. For rule targets EventBridge sets aws:SourceArn to the
+    // rule ARN and aws:SourceAccount to the rule's account:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html
+    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name, {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: { 'aws:SourceArn': ruleArn },
+      },
+    }),
+    description: props.eventsRoleDescription,
+  });
+  eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ssm:StartAutomationExecution'],
+    resources: [automationArn],
+  }));
+  eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    resources: [automationRole.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPALS.SSM.name } },
+  }));
+  acknowledgeNagFindings(automationRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
+  acknowledgeNagFindings(eventsRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
+
+  const rule = new events.Rule(scope, props.ruleId, {
+    ruleName,
+    description: props.ruleDescription,
+    eventPattern: props.eventPattern,
+  });
+  // Automation takes every parameter as a list of strings.
+  const input: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(props.parameters)) input[key] = [value];
+  input.AutomationAssumeRole = [automationRole.roleArn];
+  rule.addTarget({
+    bind: () => ({ arn: automationArn, role: eventsRole, input: events.RuleTargetInput.fromObject(input) }),
+  });
+  return { rule, automationRole, eventsRole };
+}
