@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { BuildIsolation, GoldenImage, ImageBuildInfrastructure, ImageLifecycle, ImageRecipe, RecipeComponent } from '../src';
 import { ecsStack, factoryStack, hardenedStack } from './nag-stacks';
 import { newStack } from './util';
@@ -81,33 +82,17 @@ describe('confused-deputy conditions', () => {
     expect([...services].sort()).toEqual(['ec2.amazonaws.com', 'events.amazonaws.com', 'imagebuilder.amazonaws.com', 'ssm.amazonaws.com']);
   });
 
-  test('the EventBridge role of the rebuild trusts exactly the rule that starts the rebuild, in this account', () => {
+  test.each([
+    ['rebuild', ['App', 'RebuildOnParentUpdate'], 'ParentPublished'],
+    ['roll-out', ['Cluster', 'Capacity', 'InstanceRefresh'], 'ImageChanged'],
+  ])('the EventBridge role of the %s trusts exactly its rule, in this account', (_name, path, ruleId) => {
     const stack = ecsStack();
     const template = Template.fromStack(stack);
-    const rebuild = stack.node.findChild('App').node.findChild('RebuildOnParentUpdate');
-    const rule = template.toJSON().Resources[stack.getLogicalId(rebuild.node.findChild('ParentPublished').node.defaultChild as any)];
+    const wiring = path.reduce<IConstruct>((scope, id) => scope.node.findChild(id), stack);
+    const rule = template.toJSON().Resources[stack.getLogicalId(wiring.node.findChild(ruleId).node.defaultChild as any)];
     const ruleName = rule.Properties.Name;
     expect(ruleName).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
-    const role = template.toJSON().Resources[stack.getLogicalId(rebuild.node.findChild('EventsRole').node.defaultChild as any)];
-    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
-      Action: 'sts:AssumeRole',
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': '111111111111' },
-        ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:111111111111:rule/${ruleName}`]] } },
-      },
-    }]);
-  });
-
-  test('the EventBridge role of the roll-out trusts exactly the rule on the image parameter, in this account', () => {
-    const stack = ecsStack();
-    const template = Template.fromStack(stack);
-    const refresh = stack.node.findChild('Cluster').node.findChild('Capacity').node.findChild('InstanceRefresh');
-    const rule = template.toJSON().Resources[stack.getLogicalId(refresh.node.findChild('ImageChanged').node.defaultChild as any)];
-    const ruleName = rule.Properties.Name;
-    expect(ruleName).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
-    const role = template.toJSON().Resources[stack.getLogicalId(refresh.node.findChild('EventsRole').node.defaultChild as any)];
+    const role = template.toJSON().Resources[stack.getLogicalId(wiring.node.findChild('EventsRole').node.defaultChild as any)];
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
       Action: 'sts:AssumeRole',
       Effect: 'Allow',
