@@ -466,6 +466,20 @@ export const SSM_AUTOMATION_ACTIONS = {
     checked: CATALOGUE_CHECKED,
     sources: [{ url: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAwsApi.html', says: 'aws:executeAwsApi calls an AWS API operation: inputs Service, Api and the operation\'s own parameters.' }],
   },
+  EXECUTE_SCRIPT: {
+    kind: AwsNameKind.SSM_AUTOMATION_ACTION,
+    name: 'aws:executeScript',
+    usedBy: ['src/trust/private/trust-chain-document.ts'],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html', says: 'aws:executeScript runs a Python or PowerShell script with inputs Runtime, Handler, Script and InputPayload, for at most 600 seconds; runbooks should use Python 3.11 (3.6 to 3.8 can no longer run); no automatic retry of throttled calls, so the script retries itself.' }],
+  },
+  APPROVE: {
+    kind: AwsNameKind.SSM_AUTOMATION_ACTION,
+    name: 'aws:approve',
+    usedBy: ['src/trust/private/trust-chain-document.ts'],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html', says: 'aws:approve pauses an automation until Approvers (IAM ARNs) approve or reject; inputs NotificationArn (an SNS topic whose name must begin with "Automation"), Message (up to 4096 characters), MinRequiredApprovals, Approvers; default timeout 7 days, maximum 30 days.' }],
+  },
 } as const satisfies Record<string, AwsName>;
 
 export const SSM_PARAMETER_DATA_TYPES = {
