@@ -52,7 +52,7 @@ const FACTS: Facts = {
 };
 
 const policy = (overrides: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({
-  catalogPaths: ['/golden-ami'], parameterNames: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false, ...overrides,
+  catalogPaths: ['/golden-ami'], parameterNames: [], revocationLists: [], ancestryRecords: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false, ...overrides,
 });
 
 const instance = (imageId: string): Subject => ({ resourceType: 'AWS::EC2::Instance', resourceId: 'i-1', orderingTimestamp: NOW, sources: [{ via: 'instance', image: imageId }] });
