@@ -268,7 +268,7 @@ async function main(): Promise<void> {
     `Compliance rule periodic sweep in moto server ${new Date().toISOString()} (node ${process.version}, ${os.cpus().length} CPUs)`,
     'Floors: PutEvaluations = ceil(evaluations / 100); DescribeInstances = ceil(instances / 1000) (MaxResults asked: '
       + `${[...new Set(results.flatMap(r => r.maxResults))].join(', ')}); per invocation, the catalog once (1 page of parameters, 1 history per parameter and ancestry record) and the images once (and their ancestors outside the catalog once).`,
-    `Trust chain: ${CATALOG_PARAMETERS} catalog images with a revocation list and an ancestry record under the path, ${NAMED_IMAGES} named images with theirs outside it; `
+    `Trust chain: ${CATALOG_PARAMETERS} catalog images, one revocation list and one ancestry record under the path; ${NAMED_IMAGES} named images with their lists and records outside it; `
       + `their revocation lists are read once per invocation, ${PARAMETER_NAMES_PER_CALL} names a GetParameters call (floor ceil(${NAMED_IMAGES} / ${PARAMETER_NAMES_PER_CALL})); 5 % of the instances run on a revoked AMI.`,
     'Memory: the handler process alone (Node.js + SDK + bundle), peak RSS with its baseline before the sweep.',
     timeoutSeconds

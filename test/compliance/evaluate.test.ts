@@ -298,8 +298,14 @@ describe('batches and settings', () => {
   test('settings: defaults filled in; approving nothing, or no settings, is an error', () => {
     expect(parseSettings(JSON.stringify({ policy: { ownerAccounts: [FACTORY] } }))).toEqual({
       policy: {
-        catalogPaths: [], parameterNames: [], revocationLists: [], ancestryRecords: [],
-        ownerAccounts: [FACTORY], amiTags: {}, maxAgeDays: undefined, allowDeprecated: false,
+        catalogPaths: [],
+        parameterNames: [],
+        revocationLists: [],
+        ancestryRecords: [],
+        ownerAccounts: [FACTORY],
+        amiTags: {},
+        maxAgeDays: undefined,
+        allowDeprecated: false,
       },
       resourceTypes: [...RESOURCE_TYPES],
       memberRoleName: undefined,
