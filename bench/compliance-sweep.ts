@@ -2,7 +2,8 @@
  * Benchmark of the compliance rule's periodic sweep: 1,000, 10,000 and 50,000 instances in
  * moto server, evaluated by the bundled handler (the Lambda artifact, assets/compliance/
  * evaluator.lambda/index.js) through the real SDK v3 clients. Prints wall time, peak memory
- * and the AWS calls by operation, against the floor each should be at.
+ * and the AWS calls by operation, against the floor each should be at, and the reads of the
+ * revocation lists per invocation (the trust chain's floor: one read, 10 lists a call).
  *
  *   npx projen bench:compliance                       # 1000, 10000, 50000 in one invocation each
  *   npx projen bench:compliance 1000 10000            # chosen sizes
@@ -19,9 +20,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { MAX_EVALUATIONS_PER_CALL } from '../src/compliance/evaluate';
-import { INSTANCE_PAGE, PARAMETERS_BY_PATH_PAGE, mapLimit } from '../src/compliance/runtime/aws-facts';
-import { CREDENTIALS, FACTORY_ACCOUNT, FOREIGN, FUNCTION_ARN, SEED_AMIS, SHARED_GOLDEN, ownImage, publish, scheduledEvent, settings, setupClients } from '../test/compliance/fixtures';
+import { INSTANCE_PAGE, PARAMETERS_BY_PATH_PAGE, PARAMETER_NAMES_PER_CALL, mapLimit } from '../src/compliance/runtime/aws-facts';
+import { CREDENTIALS, FACTORY_ACCOUNT, FOREIGN, FUNCTION_ARN, SEED_AMIS, SHARED_GOLDEN, SHARED_OLD, ownImage, publish, scheduledEvent, settings, setupClients } from '../test/compliance/fixtures';
 import { LocalAws, REGION } from '../test/compliance/local-aws';
 
 const DEFAULT_SIZES = [1000, 10000, 50000];
@@ -29,6 +31,21 @@ const DEFAULT_SIZES = [1000, 10000, 50000];
 const PER_RESERVATION = 50;
 const SEED_CONCURRENCY = 8;
 const CATALOG_PARAMETERS = 5;
+/**
+ * Under the catalog path, besides the parameters: one revocation list and one ancestry record
+ * (found by the GetParametersByPath read; the record's history is read like a parameter's).
+ */
+const CATALOG_TRUST_RECORDS = 2;
+/**
+ * GoldenImages named outside the catalog path (ApprovalSource.goldenImage): each brings its
+ * revocation list (read with GetParameters, 10 names a call) and ancestry record (history).
+ */
+const NAMED_IMAGES = 12;
+const namedBase = (i: number) => `/factory/app-${i}`;
+/** AMIs revoked in the lists that no instance runs on (the list's length, not the verdicts). */
+const UNUSED_REVOKED = ['ami-0badbadbadbad0001', 'ami-0badbadbadbad0002', 'ami-0badbadbadbad0003'];
+/** A factory image no catalog parameter holds: the parent of SHARED_GOLDEN in an ancestry record. */
+const FACTORY_PARENT = { ami_id: 'ami-0000000000000f0a1', owner_id: FACTORY_ACCOUNT, name: 'golden-parent', creation_date: '2025-01-01T00:00:00.000Z' };
 /** moto server with direct instance and volume lookups, so seeding is linear (see the script). */
 const SEEDING_SERVER = path.join(__dirname, 'moto-server-for-seeding.py');
 const BUNDLE = path.join(__dirname, '..', 'assets', 'compliance', 'evaluator.lambda', 'index.js');
@@ -68,10 +85,12 @@ interface Result {
   readonly baselineRssMb: number;
   readonly calls: Record<string, number>;
   readonly maxResults: number[];
+  /** Verdicts over the sweep, by compliance type. */
+  readonly compliance: Record<string, number>;
 }
 
 interface ChildResult {
-  readonly summary: { evaluations: number; continuation?: unknown };
+  readonly summary: { evaluations: number; compliance: Record<string, number>; continuation?: unknown };
   readonly seconds: number;
   readonly rss: number;
   readonly heap: number;
@@ -96,7 +115,7 @@ function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
 }
 
 async function one(size: number, timeoutSeconds?: number): Promise<Result> {
-  const aws = await LocalAws.start(SEED_AMIS, SEEDING_SERVER);
+  const aws = await LocalAws.start([...SEED_AMIS, FACTORY_PARENT], SEEDING_SERVER);
   try {
     aws.instancesPerReservation = PER_RESERVATION;
     const setup = setupClients(aws.motoUrl);
@@ -105,6 +124,23 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
     for (let i = 0; i < CATALOG_PARAMETERS; i++) {
       await publish(setup, `/golden-ami/image-${i}/latest`, own, SHARED_GOLDEN);
     }
+    // The trust chain's records, as the revoke and record_ancestry automations write them.
+    const stringList = (name: string, value: string) => setup.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'StringList', Overwrite: true }));
+    const ancestry = (name: string, ami: string, parentAmi: string) => setup.ssm.send(new PutParameterCommand({
+      Name: name,
+      Type: 'String',
+      Overwrite: true,
+      Value: JSON.stringify({ ami, parentAmi, parentPipeline: `arn:aws:imagebuilder:${REGION}:${FACTORY_ACCOUNT}:image-pipeline/image-0`, parentParameter: '/golden-ami/image-0/latest' }),
+    }));
+    await stringList('/golden-ami/image-0/revoked', UNUSED_REVOKED.map(ami => `${ami}=CVE-2025-0001 critical`).join(','));
+    await ancestry('/golden-ami/image-1/ancestry', SHARED_GOLDEN, own);
+    for (let i = 0; i < NAMED_IMAGES; i++) await publish(setup, `${namedBase(i)}/latest`, SHARED_OLD, SHARED_GOLDEN);
+    // 5 % of the instances run on SHARED_OLD, revoked in one named image's list; another list
+    // exists, the other ten are absent (never revoked), as most are.
+    await stringList(`${namedBase(0)}/revoked`, `${SHARED_OLD}=superseded after CVE-2025-0002,${UNUSED_REVOKED[0]}=bad build`);
+    await stringList(`${namedBase(1)}/revoked`, `${UNUSED_REVOKED[1]}=bad build`);
+    // A parent outside the catalog, approved by its owner account: described once per invocation.
+    await ancestry(`${namedBase(0)}/ancestry`, SHARED_GOLDEN, FACTORY_PARENT.ami_id);
     // The instance the image was made from goes, so that every reservation holds PER_RESERVATION
     // instances and moto's pages hold exactly 1,000 instances, as AWS's do.
     const existing = await setup.ec2.send(new DescribeInstancesCommand({}));
@@ -117,7 +153,7 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
     const reservations = Array.from({ length: Math.ceil(size / PER_RESERVATION) }, (_, i) => i);
     await mapLimit(reservations, SEED_CONCURRENCY, async i => {
       const count = Math.min(PER_RESERVATION, size - i * PER_RESERVATION);
-      const imageId = i % 10 === 9 ? FOREIGN : SHARED_GOLDEN;
+      const imageId = i % 10 === 9 ? FOREIGN : i % 20 === 4 ? SHARED_OLD : SHARED_GOLDEN;
       await seeder.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.micro' }));
     });
     process.stderr.write(`seeded ${size} instances in ${((Date.now() - seeding) / 1000).toFixed(0)} s\n`);
@@ -130,7 +166,12 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
-      GOLDEN_AMI_RULE_SETTINGS: settings({ ownerAccounts: [FACTORY_ACCOUNT] }),
+      GOLDEN_AMI_RULE_SETTINGS: settings({
+        ownerAccounts: [FACTORY_ACCOUNT],
+        parameterNames: Array.from({ length: NAMED_IMAGES }, (_, i) => `${namedBase(i)}/latest`),
+        revocationLists: Array.from({ length: NAMED_IMAGES }, (_, i) => `${namedBase(i)}/revoked`),
+        ancestryRecords: Array.from({ length: NAMED_IMAGES }, (_, i) => `${namedBase(i)}/ancestry`),
+      }),
       ...(timeoutSeconds ? { TIMEOUT_MS: String(timeoutSeconds * 1000) } : {}),
     };
     // The first invocation is Config's; each one after it is an Invoke the previous one made.
@@ -157,10 +198,19 @@ async function one(size: number, timeoutSeconds?: number): Promise<Result> {
       baselineRssMb: max(run => run.baselineRss) / 2 ** 20,
       calls: Object.fromEntries([...aws.calls].sort()),
       maxResults: [...new Set(aws.describeInstancesMaxResults)],
+      compliance: runs.reduce<Record<string, number>>((sum, run) => {
+        for (const [type, count] of Object.entries(run.summary.compliance)) sum[type] = (sum[type] ?? 0) + count;
+        return sum;
+      }, {}),
     };
   } finally {
     await aws.stop();
   }
+}
+
+/** The revocation lists outside the catalog path, read once per invocation, 10 names a call. */
+function revocationFloor(r: Result): number {
+  return Math.ceil(NAMED_IMAGES / PARAMETER_NAMES_PER_CALL) * r.invocations;
 }
 
 function table(results: Result[]): string {
@@ -170,17 +220,22 @@ function table(results: Result[]): string {
     switch (op) {
       case 'config:PutEvaluations': return String(r.putFloor);
       case 'ec2:DescribeInstances': return String(Math.ceil(r.instances / INSTANCE_PAGE));
-      case 'ssm:GetParametersByPath': return String(Math.ceil(CATALOG_PARAMETERS / PARAMETERS_BY_PATH_PAGE) * r.invocations);
-      case 'ssm:GetParameterHistory': return String(CATALOG_PARAMETERS * r.invocations);
-      case 'ec2:DescribeImages': return String(r.invocations);
+      case 'ssm:GetParametersByPath': return String(Math.ceil((CATALOG_PARAMETERS + CATALOG_TRUST_RECORDS) / PARAMETERS_BY_PATH_PAGE) * r.invocations);
+      // Every parameter and ancestry record (the list under the path came with its page).
+      case 'ssm:GetParameterHistory': return String((CATALOG_PARAMETERS + 1 + 2 * NAMED_IMAGES) * r.invocations);
+      case 'ssm:GetParameters': return String(revocationFloor(r));
+      // The images once, and the one ancestor outside the catalog once.
+      case 'ec2:DescribeImages': return String(2 * r.invocations);
       case 'lambda:Invoke': return String(r.invocations - 1);
       default: return '1';
     }
   };
   const lines = [
-    '| instances | invocations | wall time (longest invocation) | peak RSS (baseline) | peak heap | ' + operations.map(op => `${op} (floor)`).join(' | ') + ' |',
-    '| ---: | ---: | ---: | ---: | ---: | ' + operations.map(() => '---:').join(' | ') + ' |',
-    ...results.map(r => `| ${r.instances.toLocaleString('en-US')} | ${r.invocations} | ${r.seconds.toFixed(1)} s (${r.longestSeconds.toFixed(1)} s) `
+    '| instances | invocations | verdicts | revocation reads per invocation (floor) | wall time (longest invocation) | peak RSS (baseline) | peak heap | ' + operations.map(op => `${op} (floor)`).join(' | ') + ' |',
+    '| ---: | ---: | :--- | ---: | ---: | ---: | ---: | ' + operations.map(() => '---:').join(' | ') + ' |',
+    ...results.map(r => `| ${r.instances.toLocaleString('en-US')} | ${r.invocations} | ${Object.entries(r.compliance).sort().map(([type, count]) => `${type} ${count}`).join(', ')} `
+      + `| ${((r.calls['ssm:GetParameters'] ?? 0) / r.invocations).toFixed(1)} (${revocationFloor(r) / r.invocations}) `
+      + `| ${r.seconds.toFixed(1)} s (${r.longestSeconds.toFixed(1)} s) `
       + `| ${r.peakRssMb.toFixed(0)} MB (${r.baselineRssMb.toFixed(0)} MB) | ${r.peakHeapMb.toFixed(0)} MB | `
       + operations.map(op => `${r.calls[op] ?? 0} (${floor(r, op)})`).join(' | ') + ' |'),
   ];
@@ -212,7 +267,9 @@ async function main(): Promise<void> {
   const output = [
     `Compliance rule periodic sweep in moto server ${new Date().toISOString()} (node ${process.version}, ${os.cpus().length} CPUs)`,
     'Floors: PutEvaluations = ceil(evaluations / 100); DescribeInstances = ceil(instances / 1000) (MaxResults asked: '
-      + `${[...new Set(results.flatMap(r => r.maxResults))].join(', ')}); per invocation, the catalog once (1 page of parameters, 1 history per parameter) and the images once.`,
+      + `${[...new Set(results.flatMap(r => r.maxResults))].join(', ')}); per invocation, the catalog once (1 page of parameters, 1 history per parameter and ancestry record) and the images once (and their ancestors outside the catalog once).`,
+    `Trust chain: ${CATALOG_PARAMETERS} catalog images, one revocation list and one ancestry record under the path; ${NAMED_IMAGES} named images with their lists and records outside it; `
+      + `their revocation lists are read once per invocation, ${PARAMETER_NAMES_PER_CALL} names a GetParameters call (floor ceil(${NAMED_IMAGES} / ${PARAMETER_NAMES_PER_CALL})); 5 % of the instances run on a revoked AMI.`,
     'Memory: the handler process alone (Node.js + SDK + bundle), peak RSS with its baseline before the sweep.',
     timeoutSeconds
       ? `Function timeout ${timeoutSeconds} s: each invocation starts no page with less than a minute left and continues the sweep in a new invocation (a new process); wall time sums the invocations.`

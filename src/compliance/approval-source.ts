@@ -18,6 +18,12 @@ export class ApprovalSource {
    * The parameters are read in the evaluated account and region, where GoldenImage writes them
    * for its `copyToAccounts`.
    *
+   * Revocation lists (parameters named `revoked`: StringLists of AMI ID = reason entries) and
+   * ancestry records (parameters named `ancestry`) under the path never approve: an AMI a list
+   * names is NON_COMPLIANT, its annotation starting with `revoked:` and the reason, whatever
+   * else approves it; a child whose record names a parent is compliant only while that parent
+   * is approved and not revoked.
+   *
    * @param parameterPath the parameter hierarchy, with a leading `/` (for example `/golden-ami/`)
    */
   public static ssmCatalog(parameterPath: string): ApprovalSource {
@@ -32,6 +38,12 @@ export class ApprovalSource {
   /**
    * Every AMI ID a golden image's SSM parameter holds or has held (within the 100 versions
    * SSM keeps), and launch templates that resolve their image from that parameter.
+   *
+   * The image's revocation list and ancestry record, next to the parameter (for
+   * `/golden-ami/base/latest`: `/golden-ami/base/revoked` and `/golden-ami/base/ancestry`), are
+   * read too, and the rule's function may read them: a revoked AMI, or a child of a revoked or
+   * unapproved parent, is NON_COMPLIANT. A parameter name that is a token has no known
+   * hierarchy, so none is read for it.
    */
   public static goldenImage(image: IGoldenImage): ApprovalSource {
     validateSsmParameterName('ApprovalSource.goldenImage ssmParameterName', image.ssmParameterName);

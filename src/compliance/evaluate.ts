@@ -33,6 +33,16 @@ export interface ApprovalPolicy {
   readonly catalogPaths: string[];
   /** SSM parameter names (GoldenImage parameters): every AMI ID they have held. */
   readonly parameterNames: string[];
+  /**
+   * Revocation lists outside `catalogPaths` (StringList, `<ami-id>=<reason>` entries; a missing
+   * parameter revokes nothing). Those under a catalog path come with its GetParametersByPath read.
+   */
+  readonly revocationLists: string[];
+  /**
+   * Ancestry records outside `catalogPaths` (String, one JSON version per child build); those
+   * under a catalog path are found by its read.
+   */
+  readonly ancestryRecords: string[];
   /** AMIs owned by these accounts. */
   readonly ownerAccounts: string[];
   /** AMIs owned by the evaluated account that carry all of these tags (empty: source not used). */
@@ -54,9 +64,105 @@ export interface RuleSettings {
   readonly organizationId?: string;
 }
 
-/** The approved AMIs read from the SSM catalog: AMI ID -> a parameter that has held it. */
+/** What the SSM catalog says: the approved AMIs, the revoked ones and who descends from whom. */
 export interface Catalog {
+  /** Approved AMIs: AMI ID -> a parameter that has held it. */
   readonly amis: Map<string, string>;
+  /** Revoked AMIs: AMI ID -> the reason (cleaned, see `cleanReason`); absent: nothing revoked. */
+  readonly revoked?: Map<string, string>;
+  /** Ancestry: child AMI ID -> the parent AMI IDs its records name; absent: no records. */
+  readonly parents?: Map<string, string[]>;
+}
+
+/** The last level of a revocation list's and an ancestry record's name (`<base>/revoked`, `<base>/ancestry`). */
+export const REVOCATION_LIST_LEVEL = 'revoked';
+export const ANCESTRY_RECORD_LEVEL = 'ancestry';
+
+/**
+ * What a catalog parameter is, by its last level: a revocation list, an ancestry record, or a
+ * parameter whose AMIs are approved. The AMIs named in the first two are never approved.
+ */
+export function catalogParameterKind(name: string): 'revocation' | 'ancestry' | 'approval' {
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  if (last === REVOCATION_LIST_LEVEL) return 'revocation';
+  if (last === ANCESTRY_RECORD_LEVEL) return 'ancestry';
+  return 'approval';
+}
+
+/** The longest reason a revocation entry keeps (the trust-chain contract's limit). */
+export const MAX_REVOCATION_REASON = 200;
+/** How deep the rule follows ancestry (child, parent, grandparent...) before it stops trusting it. */
+export const MAX_ANCESTRY_DEPTH = 5;
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none may reach an
+// annotation (they also hold the markers of `named`).
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NO_REASON = 'no reason recorded';
+
+/**
+ * A revocation reason as the annotation shows it: control characters removed, white space
+ * collapsed, at most MAX_REVOCATION_REASON characters. The list is written by the revoke
+ * automation but readable by whoever may write the parameter, so nothing in it is trusted.
+ */
+export function cleanReason(reason: string): string {
+  const clean = reason.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
+  if (clean === '') return NO_REASON;
+  return clean.length > MAX_REVOCATION_REASON ? `${clean.slice(0, MAX_REVOCATION_REASON - ELLIPSIS.length)}${ELLIPSIS}` : clean;
+}
+
+/**
+ * The entries of a revocation list (a StringList value: `<ami-id>=<reason>,...`) into `into`.
+ * An entry whose AMI ID is not one is ignored; an entry with a valid AMI ID revokes it whatever
+ * its reason looks like (a malformed reason never un-revokes). The first reason of an AMI stays.
+ */
+export function addRevocations(into: Map<string, string>, value: string | undefined): void {
+  for (const entry of (value ?? '').split(',')) {
+    const equals = entry.indexOf('=');
+    const ami = (equals < 0 ? entry : entry.slice(0, equals)).trim();
+    if (!AMI_ID.test(ami) || into.has(ami)) continue;
+    into.set(ami, cleanReason(equals < 0 ? '' : entry.slice(equals + 1)));
+  }
+}
+
+/**
+ * One version of an ancestry record (JSON `{"ami", "parentAmi", "parentPipeline",
+ * "parentParameter"}`) into `into` (child -> parents); a version that is not such JSON, or whose
+ * AMI IDs are not AMI IDs, is ignored.
+ */
+export function addAncestry(into: Map<string, string[]>, value: string | undefined): void {
+  let record: unknown;
+  try {
+    record = JSON.parse(value ?? '');
+  } catch {
+    return;
+  }
+  if (!record || typeof record !== 'object' || Array.isArray(record)) return;
+  const { ami, parentAmi } = record as Record<string, unknown>;
+  if (typeof ami !== 'string' || typeof parentAmi !== 'string' || !AMI_ID.test(ami) || !AMI_ID.test(parentAmi) || ami === parentAmi) return;
+  const parents = into.get(ami) ?? [];
+  if (!parents.includes(parentAmi)) into.set(ami, [...parents, parentAmi]);
+}
+
+/**
+ * The ancestors of these AMIs the rule looks at (up to MAX_ANCESTRY_DEPTH generations), for one
+ * DescribeImages lookup of those the catalog does not approve.
+ */
+export function ancestorsOf(catalog: Catalog, ids: Iterable<string>): string[] {
+  const seen = new Set<string>(ids);
+  const found: string[] = [];
+  let generation = [...seen];
+  for (let depth = 1; depth <= MAX_ANCESTRY_DEPTH && generation.length > 0; depth++) {
+    const next: string[] = [];
+    for (const child of generation) {
+      for (const parent of catalog.parents?.get(child) ?? []) {
+        if (seen.has(parent)) continue;
+        seen.add(parent);
+        found.push(parent);
+        next.push(parent);
+      }
+    }
+    generation = next;
+  }
+  return found;
 }
 
 /** What DescribeImages says about an AMI. */
@@ -398,17 +504,30 @@ export function parseResolveSsm(image: string): { parameter: string; version?: n
 /** Whether an SSM parameter name is approved: a GoldenImage parameter, or under a catalog path. */
 export function isApprovedParameter(policy: ApprovalPolicy, parameter: string): boolean {
   const name = parameter.startsWith('/') ? parameter : `/${parameter}`;
+  // A revocation list or an ancestry record names AMIs; it never holds an approved one.
+  if (catalogParameterKind(name) !== 'approval') return false;
   return policy.parameterNames.includes(name) || policy.catalogPaths.some(path => name.startsWith(`${path}/`));
 }
 
-/** Whether the policy reads the SSM catalog at all (so the handler can skip it). */
+/** Whether the policy approves from the SSM catalog. */
 export function usesCatalog(policy: ApprovalPolicy): boolean {
   return policy.catalogPaths.length > 0 || policy.parameterNames.length > 0;
+}
+
+/** Whether the handler reads the SSM catalog at all (approvals, revocations or ancestry). */
+export function readsCatalog(policy: ApprovalPolicy): boolean {
+  return usesCatalog(policy) || policy.revocationLists.length > 0 || policy.ancestryRecords.length > 0;
 }
 
 interface ImageJudgement {
   readonly compliant: boolean;
   readonly reason: string;
+}
+
+/** judgeImageMarked's answer: a revocation's words come first in an annotation, with the AMI after them. */
+interface MarkedJudgement extends ImageJudgement {
+  /** Set when the AMI or an ancestor is revoked: `revoked: <reason>` or `revoked: parent <ami>: <reason>`. */
+  readonly revoked?: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -419,31 +538,85 @@ export function judgeImage(policy: ApprovalPolicy, facts: Facts, imageId: string
   return { compliant: judgement.compliant, reason: unmark(judgement.reason) };
 }
 
+/** What approves an AMI that exists (marked names), in the order of the sources. */
+function approvalsOf(policy: ApprovalPolicy, facts: Facts, imageId: string, image: ImageFacts | undefined): string[] {
+  const approvals: string[] = [];
+  const inCatalog = facts.catalog.amis.get(imageId);
+  if (inCatalog) approvals.push(`SSM catalog ${named(inCatalog)}`);
+  if (!image || image.state === 'deregistered') return approvals;
+  if (policy.ownerAccounts.includes(image.ownerId)) approvals.push(`owner account ${image.ownerId}`);
+  const tagKeys = Object.keys(policy.amiTags);
+  if (tagKeys.length > 0 && image.ownerId === facts.accountId && tagKeys.every(key => image.tags[key] === policy.amiTags[key])) {
+    approvals.push(`AMI tags ${named(tagKeys.map(key => `${key}=${policy.amiTags[key]}`).join(','))}`);
+  }
+  return approvals;
+}
+
+/** Why no source approves an AMI that exists. */
+function approvalFailures(policy: ApprovalPolicy, facts: Facts, image: ImageFacts): string[] {
+  const failed: string[] = [];
+  if (usesCatalog(policy)) failed.push('not in the SSM catalog');
+  if (policy.ownerAccounts.length > 0) failed.push(`owner ${image.ownerId} not approved`);
+  if (Object.keys(policy.amiTags).length > 0) {
+    failed.push(image.ownerId === facts.accountId ? 'approval tags missing' : `tags of AMIs owned by ${image.ownerId} are not visible here`);
+  }
+  return failed;
+}
+
+/**
+ * What is wrong with an AMI's ancestry, or undefined: every ancestor its ancestry records name
+ * (up to MAX_ANCESTRY_DEPTH generations) must be approved and not revoked. An ancestor's
+ * approval is the catalog's (an old base may be deregistered by its lifecycle while its children
+ * still run), or its owner account's or tags'; its deprecation and age are its children's
+ * business, not checked here. A cycle in the records ends the walk where it closes.
+ */
+function ancestryProblem(policy: ApprovalPolicy, facts: Facts, imageId: string): { revoked?: string; reason?: string } | undefined {
+  if (!facts.catalog.parents) return undefined;
+  const seen = new Set([imageId]);
+  let generation = [imageId];
+  for (let depth = 1; generation.length > 0; depth++) {
+    const next: string[] = [];
+    for (const child of generation) {
+      for (const parent of facts.catalog.parents.get(child) ?? []) {
+        if (seen.has(parent)) continue;
+        seen.add(parent);
+        const through = depth === 1 ? '' : ` (an ancestor of ${imageId} through ${child})`;
+        const reason = facts.catalog.revoked?.get(parent);
+        if (reason !== undefined) return { revoked: `revoked: parent ${parent}: ${named(reason)}${through}` };
+        if (depth > MAX_ANCESTRY_DEPTH) {
+          return { reason: `${imageId} descends from more than ${MAX_ANCESTRY_DEPTH} generations of images (ancestry records); the rule does not trust ancestry that deep` };
+        }
+        const image = facts.images.get(parent);
+        if (approvalsOf(policy, facts, parent, image).length === 0) {
+          const why = !image || image.state === 'deregistered' ? 'not in the SSM catalog, and deregistered or not shared with this account' : approvalFailures(policy, facts, image).join('; ');
+          return { reason: `parent ${parent} of ${child} is not an approved golden AMI: ${why}${through}` };
+        }
+        next.push(parent);
+      }
+    }
+    generation = next;
+  }
+  return undefined;
+}
+
 /** judgeImage with the names in its reason marked (`named`), for `fitAnnotation`. */
-function judgeImageMarked(policy: ApprovalPolicy, facts: Facts, imageId: string): ImageJudgement {
+function judgeImageMarked(policy: ApprovalPolicy, facts: Facts, imageId: string): MarkedJudgement {
+  // A revocation stands before anything else: a revoked AMI is disabled, so it is not even found.
+  const ownRevocation = facts.catalog.revoked?.get(imageId);
+  const ancestry = ancestryProblem(policy, facts, imageId);
+  const revoked = ownRevocation !== undefined ? `revoked: ${named(ownRevocation)}` : ancestry?.revoked;
+  if (revoked) return { compliant: false, reason: `${revoked} (${imageId})`, revoked };
   const image = facts.images.get(imageId);
   const inCatalog = facts.catalog.amis.get(imageId);
   if (!image || image.state === 'deregistered') {
     const known = inCatalog ? ` (it was published to ${named(inCatalog)})` : '';
     return { compliant: false, reason: `${imageId} is deregistered or not shared with this account${known}` };
   }
-  const approvals: string[] = [];
-  if (inCatalog) approvals.push(`SSM catalog ${named(inCatalog)}`);
-  if (policy.ownerAccounts.includes(image.ownerId)) approvals.push(`owner account ${image.ownerId}`);
-  const tagKeys = Object.keys(policy.amiTags);
-  const ownImage = image.ownerId === facts.accountId;
-  if (tagKeys.length > 0 && ownImage && tagKeys.every(key => image.tags[key] === policy.amiTags[key])) {
-    approvals.push(`AMI tags ${named(tagKeys.map(key => `${key}=${policy.amiTags[key]}`).join(','))}`);
-  }
+  const approvals = approvalsOf(policy, facts, imageId, image);
   if (approvals.length === 0) {
-    const failed: string[] = [];
-    if (usesCatalog(policy)) failed.push('not in the SSM catalog');
-    if (policy.ownerAccounts.length > 0) failed.push(`owner ${image.ownerId} not approved`);
-    if (tagKeys.length > 0) {
-      failed.push(ownImage ? 'approval tags missing' : `tags of AMIs owned by ${image.ownerId} are not visible here`);
-    }
-    return { compliant: false, reason: `unknown AMI ${imageId}: ${failed.join('; ')}` };
+    return { compliant: false, reason: `unknown AMI ${imageId}: ${approvalFailures(policy, facts, image).join('; ')}` };
   }
+  if (ancestry?.reason) return { compliant: false, reason: ancestry.reason };
   if (!policy.allowDeprecated && image.deprecationTime) {
     const deprecation = new Date(image.deprecationTime);
     if (!isNaN(deprecation.getTime()) && deprecation.getTime() <= facts.now.getTime()) {
@@ -463,6 +636,8 @@ function judgeImageMarked(policy: ApprovalPolicy, facts: Facts, imageId: string)
 /**
  * The verdict on one resource. Every image it launches from must be approved; the first one
  * that is not names the reason. A resource that names no image at all is NOT_APPLICABLE.
+ * Revocations lead the annotation (`revoked: <reason> (<ami> in <where>)`), so that it starts
+ * with `revoked:` whatever resource runs on the image.
  */
 export function evaluate(subject: Subject, images: ResolvedImage[], policy: ApprovalPolicy, facts: Facts): Verdict {
   const verdict = (complianceType: ComplianceType, annotation: string[]): Verdict => ({
@@ -473,6 +648,7 @@ export function evaluate(subject: Subject, images: ResolvedImage[], policy: Appr
     OrderingTimestamp: subject.orderingTimestamp,
   });
   if (subject.notApplicable) return verdict('NOT_APPLICABLE', [subject.notApplicable]);
+  const revocations: string[] = [];
   const reasons: string[] = [];
   let judged = 0;
   for (const resolved of images) {
@@ -496,9 +672,13 @@ export function evaluate(subject: Subject, images: ResolvedImage[], policy: Appr
       continue;
     }
     const judgement = judgeImageMarked(policy, facts, resolved.image);
-    if (!judgement.compliant) reasons.push(`${prefix}${judgement.reason}`);
+    if (judgement.revoked) {
+      revocations.push(`${judgement.revoked} (${resolved.image}${subject.resourceType === INSTANCE ? '' : ` in ${named(resolved.via)}`})`);
+    } else if (!judgement.compliant) {
+      reasons.push(`${prefix}${judgement.reason}`);
+    }
   }
-  if (reasons.length > 0) return verdict('NON_COMPLIANT', reasons);
+  if (revocations.length + reasons.length > 0) return verdict('NON_COMPLIANT', [...revocations, ...reasons]);
   if (judged === 0) return verdict('NOT_APPLICABLE', ['no image is specified']);
   return verdict('COMPLIANT', images.filter(i => i.image).map(i => {
     const ssm = parseResolveSsm(i.image!);
@@ -598,6 +778,8 @@ export function parseSettings(json: string | undefined): RuleSettings {
     policy: {
       catalogPaths: policy.catalogPaths ?? [],
       parameterNames: policy.parameterNames ?? [],
+      revocationLists: policy.revocationLists ?? [],
+      ancestryRecords: policy.ancestryRecords ?? [],
       ownerAccounts: policy.ownerAccounts ?? [],
       amiTags: policy.amiTags ?? {},
       maxAgeDays: policy.maxAgeDays,

@@ -19,7 +19,7 @@ import {
   parseEvent,
   parseSettings,
   subjectFromItem,
-  usesCatalog,
+  readsCatalog,
 } from './evaluate';
 import { AwsClients, AwsFacts, RefusedAccountError, clientsForAccount, ownLambdaClient } from './runtime/aws-facts';
 import { EvaluationSender } from './runtime/evaluation-sender';
@@ -149,9 +149,12 @@ async function subjectOf(parsed: Exclude<ParsedEvent, { kind: 'scheduled' }>, se
 
 async function judge(subjects: Subject[], settings: RuleSettings, facts: AwsFacts, accountId: string): Promise<Verdict[]> {
   const resolved = await facts.resolvePage(subjects);
-  const catalog = usesCatalog(settings.policy) && amiIdsOf(resolved.flat()).length > 0
+  const amis = amiIdsOf(resolved.flat());
+  const catalog = readsCatalog(settings.policy) && amis.length > 0
     ? await facts.catalog()
     : { amis: new Map<string, string>() };
+  // Ancestors outside the catalog may be approved by their owner account or tags.
+  await facts.ancestorFacts(catalog, amis);
   const known: Facts = { accountId, now: new Date(), catalog, images: facts.knownImages() };
   return subjects.map((subject, i) => evaluate(subject, resolved[i], settings.policy, known));
 }

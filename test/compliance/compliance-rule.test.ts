@@ -68,12 +68,45 @@ describe('GoldenAmiComplianceRule, account rule', () => {
     const [functionResource] = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functionResource.DependsOn).toEqual([expect.stringMatching(/^RulePolicy/)]);
     expect(settingsOf(stack)).toEqual({
-      policy: { catalogPaths: ['/golden-ami'], parameterNames: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false },
+      policy: { catalogPaths: ['/golden-ami'], parameterNames: [], revocationLists: [], ancestryRecords: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false },
       resourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::AutoScalingGroup'],
     });
     expect(rule.configRule).toBeDefined();
     expect(rule.organizationConfigRule).toBeUndefined();
     expect(stack.resolve(rule.configRuleName)).toEqual({ Ref: expect.stringMatching(/^Rule/) });
+  });
+
+  test('revocation lists and ancestry records of named parameters: rendered, and readable by exactly those ARNs (GetParameters; history of ancestry)', () => {
+    const stack = newStack();
+    const base = GoldenImage.fromParameterName(stack, 'Base', '/factory/base/latest');
+    const app = GoldenImage.fromParameterName(stack, 'App', '/factory/app/prod');
+    const appCandidate = GoldenImage.fromParameterName(stack, 'AppCandidate', '/factory/app/candidate');
+    // Under the catalog path: its GetParametersByPath read finds the lists, nothing is added.
+    const cataloged = GoldenImage.fromParameterName(stack, 'Cataloged', '/golden-ami/web/latest');
+    new GoldenAmiComplianceRule(stack, 'Rule', {
+      approvalSources: [ApprovalSource.ssmCatalog('/golden-ami'), ...[base, app, appCandidate, cataloged].map(i => ApprovalSource.goldenImage(i))],
+    });
+    expect(settingsOf(stack).policy).toMatchObject({
+      parameterNames: ['/factory/base/latest', '/factory/app/prod', '/factory/app/candidate', '/golden-ami/web/latest'],
+      revocationLists: ['/factory/base/revoked', '/factory/app/revoked'],
+      ancestryRecords: ['/factory/base/ancestry', '/factory/app/ancestry'],
+    });
+    const arn = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:eu-west-1:111111111111:parameter${name}`]] });
+    const found = statements(stack, 'RulePolicy');
+    expect(found.filter(s => ['ReadRevocationLists', 'ReadAncestryRecords'].includes(s.Sid))).toEqual([
+      { Sid: 'ReadRevocationLists', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [arn('/factory/base/revoked'), arn('/factory/app/revoked')] },
+      { Sid: 'ReadAncestryRecords', Effect: 'Allow', Action: 'ssm:GetParameterHistory', Resource: [arn('/factory/base/ancestry'), arn('/factory/app/ancestry')] },
+    ]);
+    // GetParameters is granted on the lists only.
+    expect(found.filter(s => [s.Action].flat().includes('ssm:GetParameters')).flatMap(s => s.Resource)).toEqual([arn('/factory/base/revoked'), arn('/factory/app/revoked')]);
+
+    // A member account's role reads its own copies.
+    const member = newStack('Member');
+    new GoldenAmiComplianceMemberRole(member, 'Member', { evaluatorAccountId: '444444444444', approvalSources: [ApprovalSource.goldenImage(GoldenImage.fromParameterName(member, 'Base', '/factory/base/latest'))] });
+    expect(statements(member, 'MemberPolicy').map(s => [s.Sid, s.Action, s.Resource])).toEqual(expect.arrayContaining([
+      ['ReadRevocationLists', 'ssm:GetParameters', arn('/factory/base/revoked')],
+      ['ReadAncestryRecords', 'ssm:GetParameterHistory', arn('/factory/base/ancestry')],
+    ]));
   });
 
   test('least privilege: each action named, the catalog path and the GoldenImage parameter as resources, no AWS managed policy', () => {
@@ -146,7 +179,7 @@ describe('GoldenAmiComplianceRule, account rule', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, MemorySize: 1024, ReservedConcurrentExecutions: 2 });
     expect(settingsOf(stack)).toEqual({
-      policy: { catalogPaths: [], parameterNames: [], ownerAccounts: [FACTORY, '888888888888'], amiTags: { 'golden-ami:approved': 'true' }, maxAgeDays: 90, allowDeprecated: true },
+      policy: { catalogPaths: [], parameterNames: [], revocationLists: [], ancestryRecords: [], ownerAccounts: [FACTORY, '888888888888'], amiTags: { 'golden-ami:approved': 'true' }, maxAgeDays: 90, allowDeprecated: true },
       resourceTypes: ['AWS::EC2::Instance'],
     });
     // Without a catalog source, no SSM permission at all.

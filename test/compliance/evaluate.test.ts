@@ -21,6 +21,13 @@ import {
   subjectFromItem,
   amiIdsOf,
   RESOURCE_TYPES,
+  addAncestry,
+  addRevocations,
+  ancestorsOf,
+  catalogParameterKind,
+  cleanReason,
+  MAX_ANNOTATION_LENGTH,
+  MAX_ANCESTRY_DEPTH,
 } from '../../src/compliance/evaluate';
 
 const ACCOUNT = '111111111111';
@@ -52,7 +59,7 @@ const FACTS: Facts = {
 };
 
 const policy = (overrides: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({
-  catalogPaths: ['/golden-ami'], parameterNames: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false, ...overrides,
+  catalogPaths: ['/golden-ami'], parameterNames: [], revocationLists: [], ancestryRecords: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false, ...overrides,
 });
 
 const instance = (imageId: string): Subject => ({ resourceType: 'AWS::EC2::Instance', resourceId: 'i-1', orderingTimestamp: NOW, sources: [{ via: 'instance', image: imageId }] });
@@ -290,7 +297,16 @@ describe('batches and settings', () => {
 
   test('settings: defaults filled in; approving nothing, or no settings, is an error', () => {
     expect(parseSettings(JSON.stringify({ policy: { ownerAccounts: [FACTORY] } }))).toEqual({
-      policy: { catalogPaths: [], parameterNames: [], ownerAccounts: [FACTORY], amiTags: {}, maxAgeDays: undefined, allowDeprecated: false },
+      policy: {
+        catalogPaths: [],
+        parameterNames: [],
+        revocationLists: [],
+        ancestryRecords: [],
+        ownerAccounts: [FACTORY],
+        amiTags: {},
+        maxAgeDays: undefined,
+        allowDeprecated: false,
+      },
       resourceTypes: [...RESOURCE_TYPES],
       memberRoleName: undefined,
     });
@@ -311,5 +327,163 @@ describe('batches and settings', () => {
     expect(parseSettings(withRole('o-a1b2c3d4e5')).organizationId).toBe('o-a1b2c3d4e5');
     expect(() => parseSettings(withRole())).toThrow(/GOLDEN_AMI_RULE_SETTINGS organizationId must be an organization ID .* when memberRoleName is set, got: 'undefined'/);
     expect(() => parseSettings(withRole('o-SHORT'))).toThrow(/got: 'o-SHORT'/);
+  });
+});
+
+describe('revocation and ancestry', () => {
+  const CHILD = 'ami-0c0000000000000c1';
+  const GRANDCHILD = 'ami-0c0000000000000c2';
+  const UNAPPROVED_PARENT = 'ami-0c0000000000000f1';
+  const withCatalog = (revoked: Array<[string, string]>, parents: Array<[string, string[]]>, extraImages: ImageFacts[] = []): Facts => ({
+    ...FACTS,
+    catalog: {
+      amis: new Map([...FACTS.catalog.amis, [CHILD, '/golden-ami/app/latest'], [GRANDCHILD, '/golden-ami/web/latest']]),
+      revoked: new Map(revoked),
+      parents: new Map(parents),
+    },
+    images: new Map([
+      ...FACTS.images,
+      [CHILD, image(CHILD, FACTORY, '2025-05-28T00:00:00.000Z')],
+      [GRANDCHILD, image(GRANDCHILD, FACTORY, '2025-05-29T00:00:00.000Z')],
+      ...extraImages.map(i => [i.imageId, i] as [string, ImageFacts]),
+    ]),
+  });
+  const template = (...sources: Array<[string, string]>): [Subject, ResolvedImage[]] => [
+    { resourceType: 'AWS::AutoScaling::AutoScalingGroup', resourceId: 'arn:group', orderingTimestamp: NOW, sources: sources.map(([via, ami]) => ({ via, image: ami })) },
+    sources.map(([via, ami]) => ({ via, image: ami })),
+  ];
+
+  test('a revoked AMI is NON_COMPLIANT `revoked: <reason>` although the catalog history approves it', () => {
+    const facts = withCatalog([[GOLDEN, 'CVE-2025-0001 critical']], []);
+    expect(judgeImage(policy(), facts, GOLDEN)).toEqual({ compliant: false, reason: `revoked: CVE-2025-0001 critical (${GOLDEN})` });
+    expect(evaluate(instance(GOLDEN), resolvedInstance(GOLDEN), policy(), facts)).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT', Annotation: `revoked: CVE-2025-0001 critical (${GOLDEN})`,
+    });
+  });
+
+  test('a revoked AMI stays revoked when its owner account or tags approve it, and when it is disabled (not found)', () => {
+    const facts = withCatalog([[OLD, 'bad kernel'], [OWN, 'leaked key'], [GONE, 'pulled']], []);
+    expect(judgeImage(policy({ catalogPaths: [], ownerAccounts: [FACTORY] }), facts, OLD).reason).toBe(`revoked: bad kernel (${OLD})`);
+    expect(judgeImage(policy({ catalogPaths: [], amiTags: { approved: 'yes' } }), facts, OWN).reason).toBe(`revoked: leaked key (${OWN})`);
+    expect(judgeImage(policy(), facts, GONE).reason).toBe(`revoked: pulled (${GONE})`);
+  });
+
+  test('in a launch template or a group the annotation still starts with `revoked:`, the source after the AMI, revocations first', () => {
+    const facts = withCatalog([[GOLDEN, 'CVE-2025-0001']], []);
+    const [subject, resolved] = template(['launch template lt-1 version $Default', STRANGER], ['mixed instances override 1 launch template lt-2 version 3', GOLDEN]);
+    expect(evaluate(subject, resolved, policy(), facts).Annotation).toBe(
+      `revoked: CVE-2025-0001 (${GOLDEN} in mixed instances override 1 launch template lt-2 version 3) | launch template lt-1 version $Default: unknown AMI ${STRANGER}: not in the SSM catalog`,
+    );
+  });
+
+  test('a child of an approved, unrevoked parent is COMPLIANT; of a revoked parent `revoked: parent <ami>: <reason>`', () => {
+    const approved = withCatalog([], [[CHILD, [GOLDEN]]]);
+    expect(judgeImage(policy(), approved, CHILD)).toEqual({ compliant: true, reason: `${CHILD} approved by SSM catalog /golden-ami/app/latest` });
+    const revoked = withCatalog([[GOLDEN, 'CVE-2025-0001']], [[CHILD, [GOLDEN]]]);
+    expect(evaluate(instance(CHILD), resolvedInstance(CHILD), policy(), revoked)).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT', Annotation: `revoked: parent ${GOLDEN}: CVE-2025-0001 (${CHILD})`,
+    });
+  });
+
+  test('revoking a base revokes its grandchildren: the walk goes up the generations', () => {
+    const facts = withCatalog([[GOLDEN, 'CVE-2025-0001']], [[GRANDCHILD, [CHILD]], [CHILD, [GOLDEN]]]);
+    expect(judgeImage(policy(), facts, GRANDCHILD).reason).toBe(`revoked: parent ${GOLDEN}: CVE-2025-0001 (an ancestor of ${GRANDCHILD} through ${CHILD}) (${GRANDCHILD})`);
+    expect(judgeImage(policy(), withCatalog([], [[GRANDCHILD, [CHILD]], [CHILD, [GOLDEN]]]), GRANDCHILD).compliant).toBe(true);
+  });
+
+  test('a parent no source approves makes its child NON_COMPLIANT, saying so; an owner account can approve the parent', () => {
+    const parent = image(UNAPPROVED_PARENT, '888888888888', '2025-05-01T00:00:00.000Z');
+    const facts = withCatalog([], [[CHILD, [UNAPPROVED_PARENT]]], [parent]);
+    expect(judgeImage(policy(), facts, CHILD)).toEqual({
+      compliant: false, reason: `parent ${UNAPPROVED_PARENT} of ${CHILD} is not an approved golden AMI: not in the SSM catalog`,
+    });
+    expect(judgeImage(policy({ ownerAccounts: ['888888888888'] }), facts, CHILD).compliant).toBe(true);
+    // A parent that is neither in the catalog nor found.
+    expect(judgeImage(policy(), withCatalog([], [[CHILD, [STRANGER.replace('f3', 'ee')]]]), CHILD).reason)
+      .toBe(`parent ${STRANGER.replace('f3', 'ee')} of ${CHILD} is not an approved golden AMI: not in the SSM catalog, and deregistered or not shared with this account`);
+  });
+
+  test('a parent approved by the catalog counts though deregistered (its lifecycle) or deprecated; its child is judged on its own age', () => {
+    const facts = withCatalog([], [[CHILD, [GONE]], [GRANDCHILD, [DEPRECATED]]]);
+    expect(judgeImage(policy(), facts, CHILD).compliant).toBe(true);
+    expect(judgeImage(policy({ ownerAccounts: [FACTORY] }), facts, GRANDCHILD).compliant).toBe(true);
+  });
+
+  test('every parent a child\'s records name must pass', () => {
+    const facts = withCatalog([[OLD, 'old base revoked']], [[CHILD, [GOLDEN, OLD]]]);
+    expect(judgeImage(policy({ ownerAccounts: [FACTORY] }), facts, CHILD).reason).toBe(`revoked: parent ${OLD}: old base revoked (${CHILD})`);
+  });
+
+  test('cycles in the records end the walk; ancestry deeper than the limit is not trusted', () => {
+    const cycle = withCatalog([], [[CHILD, [GRANDCHILD]], [GRANDCHILD, [CHILD]]]);
+    expect(judgeImage(policy(), cycle, CHILD).compliant).toBe(true);
+    const chain = Array.from({ length: MAX_ANCESTRY_DEPTH + 2 }, (_, i) => `ami-0d00000000000000${i.toString(16)}`);
+    const deep = withCatalog([], chain.slice(0, -1).map((ami, i) => [ami, [chain[i + 1]]] as [string, string[]]));
+    const amis = new Map([...deep.catalog.amis, ...chain.map(ami => [ami, '/golden-ami/chain/latest'] as [string, string])]);
+    const images = new Map([...deep.images, ...chain.map(ami => [ami, image(ami, FACTORY, '2025-05-28T00:00:00.000Z')] as [string, ImageFacts])]);
+    const facts: Facts = { ...deep, catalog: { ...deep.catalog, amis }, images };
+    expect(judgeImage(policy(), facts, chain[0]).reason).toBe(`${chain[0]} descends from more than ${MAX_ANCESTRY_DEPTH} generations of images (ancestry records); the rule does not trust ancestry that deep`);
+    expect(judgeImage(policy(), facts, chain[1]).compliant).toBe(true);
+    // The ancestors the handler describes: as deep as the walk goes, each once.
+    expect(ancestorsOf(facts.catalog, [chain[0]])).toEqual(chain.slice(1, MAX_ANCESTRY_DEPTH + 1));
+    expect(ancestorsOf(cycle.catalog, [CHILD])).toEqual([GRANDCHILD]);
+  });
+
+  test('revocation lists: `<ami-id>=<reason>` entries; an entry without an AMI ID is ignored, a bad reason never un-revokes', () => {
+    const revoked = new Map<string, string>();
+    addRevocations(revoked, [
+      `${GOLDEN}=CVE-2025-0001 critical`,
+      'not-an-ami=ignored',
+      `=${OLD}`,
+      `${OLD}`,
+      ` ${OWN} = spaced `,
+      `${DEPRECATED}=a=b`,
+      `${GOLDEN}=second reason ignored`,
+      '',
+    ].join(','));
+    addRevocations(revoked, undefined);
+    expect(Object.fromEntries(revoked)).toEqual({
+      [GOLDEN]: 'CVE-2025-0001 critical',
+      [OLD]: 'no reason recorded',
+      [OWN]: 'spaced',
+      [DEPRECATED]: 'a=b',
+    });
+  });
+
+  test('an attacker-controlled reason cannot break the annotation: control characters and name markers go, length is bounded', () => {
+    expect(cleanReason('line\nbreak\u0001\u0002 and\ttab\u2028')).toBe('line break and tab');
+    expect(cleanReason('\u0000\u0007')).toBe('no reason recorded');
+    expect(cleanReason('x'.repeat(500))).toHaveLength(200);
+    const revoked = new Map<string, string>();
+    addRevocations(revoked, `${GOLDEN}=\u0001${'y'.repeat(400)}\u0002\u0001`);
+    const [subject, resolved] = template(['mixed instances override 12 (m7g.large) launch template lt-0123456789abcdef0 version $Default', GOLDEN], ['launch template lt-2 version 1', STRANGER]);
+    const annotation = evaluate(subject, resolved, policy(), withCatalog([...revoked], [])).Annotation;
+    expect(annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+    expect(annotation).toMatch(/^revoked: y+\.\.\.y+\.\.\. \(ami-0123456789abcdef0 in .* \| launch template lt-2 version 1: unknown AMI /);
+    expect(annotation).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  test('ancestry records: JSON versions in the contract format; anything else is ignored', () => {
+    const parents = new Map<string, string[]>();
+    const record = (ami: unknown, parentAmi: unknown) => JSON.stringify({ ami, parentAmi, parentPipeline: 'arn:aws:imagebuilder:eu-west-1:999999999999:image-pipeline/base', parentParameter: '/golden-ami/base/latest' });
+    for (const value of [record(CHILD, GOLDEN), record(CHILD, GOLDEN), record(CHILD, OLD), record(GRANDCHILD, 'ami-nope'), record(GOLDEN, GOLDEN), record(1, GOLDEN), '{not json', 'null', '[]', GOLDEN, undefined]) {
+      addAncestry(parents, value);
+    }
+    expect(Object.fromEntries(parents)).toEqual({ [CHILD]: [GOLDEN, OLD] });
+  });
+
+  test('revocation lists and ancestry records never approve, as catalog entries or as resolve:ssm parameters', () => {
+    expect(catalogParameterKind('/golden-ami/base/revoked')).toBe('revocation');
+    expect(catalogParameterKind('/golden-ami/base/ancestry')).toBe('ancestry');
+    expect(catalogParameterKind('/golden-ami/base/latest')).toBe('approval');
+    expect(catalogParameterKind('/golden-ami/revoked-images/latest')).toBe('approval');
+    expect(isApprovedParameter(policy(), '/golden-ami/base/revoked')).toBe(false);
+    expect(isApprovedParameter(policy({ catalogPaths: [], parameterNames: ['/golden-ami/base/ancestry'] }), '/golden-ami/base/ancestry')).toBe(false);
+  });
+
+  test('settings: the lists default to none', () => {
+    expect(parseSettings(JSON.stringify({ policy: { parameterNames: ['/golden-ami/base/latest'] } })).policy).toMatchObject({ revocationLists: [], ancestryRecords: [] });
+    expect(parseSettings(JSON.stringify({ policy: { parameterNames: ['/a/latest'], revocationLists: ['/a/revoked'], ancestryRecords: ['/a/ancestry'] } })).policy)
+      .toMatchObject({ revocationLists: ['/a/revoked'], ancestryRecords: ['/a/ancestry'] });
   });
 });

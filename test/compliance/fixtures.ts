@@ -77,7 +77,7 @@ export async function publish(clients: Clients, name: string, ...amiIds: string[
 
 export function settings(overrides: Partial<RuleSettings['policy']> = {}, rest: Partial<Omit<RuleSettings, 'policy'>> = {}): string {
   const value: RuleSettings = {
-    policy: { catalogPaths: ['/golden-ami'], parameterNames: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false, ...overrides },
+    policy: { catalogPaths: ['/golden-ami'], parameterNames: [], revocationLists: [], ancestryRecords: [], ownerAccounts: [], amiTags: {}, allowDeprecated: false, ...overrides },
     resourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::AutoScalingGroup'],
     ...rest,
   };

@@ -1,6 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { ApprovalSource } from '../approval-source';
+import { ANCESTRY_RECORD_LEVEL, REVOCATION_LIST_LEVEL } from '../evaluate';
 
 /**
  * How approval sources combine into what the rule's function approves, and the SSM
@@ -18,9 +19,38 @@ export interface ApprovalSourceConfig {
 }
 
 /**
+ * The combined sources, with the revocation lists and ancestry records the function reads
+ * next to the explicitly named parameters (those under a catalog path come with its read).
+ */
+export interface CombinedApprovals extends ApprovalSourceConfig {
+  readonly revocationLists: string[];
+  readonly ancestryRecords: string[];
+}
+
+/**
+ * The trust-chain records of the named parameters: for `<base>/<x>`, the revocation list
+ * `<base>/revoked` and the ancestry record `<base>/ancestry`. Left out: a name that is a token
+ * (its base is unknown at synth time), a name with a single level (no base), and names under a
+ * catalog path, which its GetParametersByPath read already returns.
+ */
+export function trustRecords(config: ApprovalSourceConfig): { revocationLists: string[]; ancestryRecords: string[] } {
+  const bases = new Set<string>();
+  for (const name of config.parameterNames) {
+    if (Token.isUnresolved(name)) continue;
+    const base = name.slice(0, name.lastIndexOf('/'));
+    if (base === '' || config.catalogPaths.some(path => !Token.isUnresolved(path) && `${base}/`.startsWith(`${path}/`))) continue;
+    bases.add(base);
+  }
+  return {
+    revocationLists: [...bases].map(base => `${base}/${REVOCATION_LIST_LEVEL}`),
+    ancestryRecords: [...bases].map(base => `${base}/${ANCESTRY_RECORD_LEVEL}`),
+  };
+}
+
+/**
  * Combines approval sources, rejecting the combinations that cannot work.
  */
-export function combineApprovalSources(scope: IConstruct, sources: ApprovalSource[]): ApprovalSourceConfig {
+export function combineApprovalSources(scope: IConstruct, sources: ApprovalSource[]): CombinedApprovals {
   if (sources.length === 0) {
     throw new Error('approvalSources must name at least one source (ApprovalSource.ssmCatalog, goldenImage, ownerAccounts or amiTags), got: \'[]\'');
   }
@@ -35,12 +65,13 @@ export function combineApprovalSources(scope: IConstruct, sources: ApprovalSourc
     }
   }
   const unique = (values: string[]) => [...new Set(values)];
-  return {
+  const combined: ApprovalSourceConfig = {
     catalogPaths: unique(configs.flatMap(config => config.catalogPaths)),
     parameterNames: unique(configs.flatMap(config => config.parameterNames)),
     ownerAccounts: unique(configs.flatMap(config => config.ownerAccounts)),
     amiTags,
   };
+  return { ...combined, ...trustRecords(combined) };
 }
 
 /**
@@ -48,10 +79,14 @@ export function combineApprovalSources(scope: IConstruct, sources: ApprovalSourc
  * and each named parameter.
  */
 export function catalogParameterArns(scope: IConstruct, config: ApprovalSourceConfig, account?: string): string[] {
-  const stack = Stack.of(scope);
-  const arn = (name: string) => `arn:${stack.partition}:ssm:${stack.region}:${account ?? stack.account}:parameter${name}`;
   return [
-    ...config.catalogPaths.flatMap(path => [arn(path), arn(`${path}/*`)]),
-    ...config.parameterNames.map(arn),
+    ...config.catalogPaths.flatMap(path => [parameterArn(scope, path, account), parameterArn(scope, `${path}/*`, account)]),
+    ...config.parameterNames.map(name => parameterArn(scope, name, account)),
   ];
+}
+
+/** The ARN of a parameter (a name with its leading /) in `account` (the construct's own by default). */
+export function parameterArn(scope: IConstruct, name: string, account?: string): string {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:ssm:${stack.region}:${account ?? stack.account}:parameter${name}`;
 }

@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { ApprovalSourceConfig, catalogParameterArns } from './approvals';
+import { ApprovalSourceConfig, CombinedApprovals, catalogParameterArns, parameterArn } from './approvals';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
 
 /**
@@ -20,9 +20,18 @@ export const DESCRIBE_ACTIONS = [
 ];
 export const REPORT_ACTIONS = ['config:PutEvaluations'];
 export const CATALOG_ACTIONS = ['ssm:GetParametersByPath', 'ssm:GetParameterHistory'];
+/**
+ * Revocation lists outside the catalog paths are read by name, 10 a call; ancestry records by
+ * their history. Both act on the parameter resource
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-actions-as-permissions;
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html,
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameterHistory.html).
+ */
+export const REVOCATION_LIST_ACTIONS = ['ssm:GetParameters'];
+export const ANCESTRY_RECORD_ACTIONS = ['ssm:GetParameterHistory'];
 
 /** The statements for evaluating `account` (the construct's own by default). */
-export function evaluationStatements(scope: IConstruct, config: ApprovalSourceConfig, account?: string): iam.PolicyStatement[] {
+export function evaluationStatements(scope: IConstruct, config: CombinedApprovals, account?: string): iam.PolicyStatement[] {
   const statements = [
     new iam.PolicyStatement({ sid: 'DescribeLaunchSources', actions: DESCRIBE_ACTIONS, resources: ['*'] }),
     new iam.PolicyStatement({ sid: 'ReportEvaluations', actions: REPORT_ACTIONS, resources: ['*'] }),
@@ -30,6 +39,20 @@ export function evaluationStatements(scope: IConstruct, config: ApprovalSourceCo
   const parameters = catalogParameterArns(scope, config, account);
   if (parameters.length > 0) {
     statements.push(new iam.PolicyStatement({ sid: 'ReadGoldenAmiCatalog', actions: CATALOG_ACTIONS, resources: parameters }));
+  }
+  if (config.revocationLists.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ReadRevocationLists',
+      actions: REVOCATION_LIST_ACTIONS,
+      resources: config.revocationLists.map(name => parameterArn(scope, name, account)),
+    }));
+  }
+  if (config.ancestryRecords.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ReadAncestryRecords',
+      actions: ANCESTRY_RECORD_ACTIONS,
+      resources: config.ancestryRecords.map(name => parameterArn(scope, name, account)),
+    }));
   }
   return statements;
 }

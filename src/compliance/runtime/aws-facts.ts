@@ -2,7 +2,7 @@ import type { AutoScalingClient, AutoScalingGroup, LaunchTemplateSpecification }
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, Image, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { GetParameterHistoryCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterHistoryCommand, GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { autoScalingSdk, lambdaSdk, stsSdk } from './lazy-sdk';
 import { AMI_ID } from '../../private/patterns';
@@ -25,6 +25,10 @@ import {
   launchTemplateSources,
   amiIdsOf,
   named,
+  addAncestry,
+  addRevocations,
+  ancestorsOf,
+  catalogParameterKind,
 } from '../evaluate';
 
 /**
@@ -53,6 +57,8 @@ export const LAUNCH_TEMPLATE_VERSION_PAGE = 200;
 export const AUTO_SCALING_GROUP_PAGE = 100;
 export const PARAMETERS_BY_PATH_PAGE = 10;
 export const PARAMETER_HISTORY_PAGE = 50;
+/** GetParameters takes at most 10 names (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html). */
+export const PARAMETER_NAMES_PER_CALL = 10;
 export const LAUNCH_CONFIGURATION_NAMES = 50;
 export const IMAGE_IDS_PER_CALL = 200;
 /** Concurrent reads of parameter histories and launch templates. */
@@ -203,20 +209,46 @@ export class AwsFacts {
   }
 
   private async readCatalog(): Promise<Catalog> {
-    const { catalogPaths, parameterNames } = this.settings.policy;
-    const names = new Set(parameterNames);
+    const { catalogPaths, parameterNames, revocationLists, ancestryRecords } = this.settings.policy;
+    // Revocation lists and ancestry records name AMIs without approving them: never read as approvals.
+    const approving = new Set(parameterNames.filter(name => catalogParameterKind(name) === 'approval'));
+    const records = new Set(ancestryRecords);
+    const revoked = new Map<string, string>();
+    const listsRead = new Set<string>();
     for (const path of catalogPaths) {
       let token: string | undefined;
       do {
         const page = await this.clients.ssm.send(new GetParametersByPathCommand({
           Path: path, Recursive: true, MaxResults: PARAMETERS_BY_PATH_PAGE, NextToken: token,
         }));
-        for (const parameter of page.Parameters ?? []) if (parameter.Name) names.add(parameter.Name);
+        for (const parameter of page.Parameters ?? []) {
+          if (!parameter.Name) continue;
+          switch (catalogParameterKind(parameter.Name)) {
+            // The list's value came with the page: no other read.
+            case 'revocation':
+              addRevocations(revoked, parameter.Value);
+              listsRead.add(parameter.Name);
+              break;
+            case 'ancestry':
+              records.add(parameter.Name);
+              break;
+            default:
+              approving.add(parameter.Name);
+          }
+        }
         token = page.NextToken;
       } while (token);
     }
+    // The explicit lists, once per invocation, 10 names a call; a missing one revokes nothing.
+    const lists = revocationLists.filter(name => !listsRead.has(name) && !catalogPaths.some(path => name.startsWith(`${path}/`)));
+    for (let i = 0; i < lists.length; i += PARAMETER_NAMES_PER_CALL) {
+      const response = await this.clients.ssm.send(new GetParametersCommand({ Names: lists.slice(i, i + PARAMETER_NAMES_PER_CALL) }));
+      for (const parameter of response.Parameters ?? []) addRevocations(revoked, parameter.Value);
+    }
     const amis = new Map<string, string>();
-    await mapLimit([...names], READ_CONCURRENCY, async name => {
+    const parents = new Map<string, string[]>();
+    const histories = [...[...approving].map(name => ({ name, ancestry: false })), ...[...records].map(name => ({ name, ancestry: true }))];
+    await mapLimit(histories, READ_CONCURRENCY, async ({ name, ancestry }) => {
       let token: string | undefined;
       try {
         do {
@@ -224,6 +256,10 @@ export class AwsFacts {
             Name: name, MaxResults: PARAMETER_HISTORY_PAGE, NextToken: token,
           }));
           for (const version of page.Parameters ?? []) {
+            if (ancestry) {
+              addAncestry(parents, version.Value);
+              continue;
+            }
             for (const value of (version.Value ?? '').split(',')) {
               const ami = value.trim();
               if (AMI_ID.test(ami) && !amis.has(ami)) amis.set(ami, name);
@@ -232,11 +268,20 @@ export class AwsFacts {
           token = page.NextToken;
         } while (token);
       } catch (e) {
-        // A GoldenImage whose first build has not finished yet has no parameter: it approves nothing.
+        // A GoldenImage whose first build has not finished yet has no parameter: it approves
+        // nothing (and an image that was never built on a parent has no ancestry record).
         if (errorName(e) !== 'ParameterNotFound') throw e;
       }
     });
-    return { amis };
+    return { amis, revoked, parents };
+  }
+
+  /**
+   * Describes the ancestors (parents, grandparents...) of these AMIs that the catalog does not
+   * approve, so that their owner account or tags can: one DescribeImages batch, none without ancestry.
+   */
+  public async ancestorFacts(catalog: Catalog, ids: string[]): Promise<void> {
+    await this.imageFacts(ancestorsOf(catalog, ids).filter(id => !catalog.amis.has(id)));
   }
 
   /** The descriptions of the given AMIs (cached), for `evaluate`. */
