@@ -57,12 +57,14 @@ def script_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def moto_url():
+def moto_url(tmp_path_factory):
     port = _free_port()
     env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
+    # The server's log (tracebacks of its 500s) stays in pytest's temporary directory.
+    log = open(tmp_path_factory.mktemp("moto") / "moto_server.log", "w")
     server = subprocess.Popen(
         [sys.executable, str(Path(__file__).parent / "moto_launcher.py"), "-H", "127.0.0.1", "-p", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -89,6 +91,7 @@ def moto_url():
             os.environ[key] = value
     server.terminate()
     server.wait(timeout=10)
+    log.close()
 
 
 def moto_api(url, path, body=None):
@@ -114,6 +117,7 @@ class Aws:
     def __init__(self, url):
         self.url = url
         self._sessions = {}
+        self._clients = {}
 
     def session(self, account):
         if account == HOME:
@@ -128,7 +132,10 @@ class Aws:
         return self._sessions[account]
 
     def client(self, service, location):
-        return self.session(location["Account"]).client(service, region_name=location["Region"])
+        key = (service, location["Account"], location["Region"])
+        if key not in self._clients:
+            self._clients[key] = self.session(location["Account"]).client(service, region_name=location["Region"])
+        return self._clients[key]
 
     def register(self, location, name):
         return self.client("ec2", location).register_image(Name=name)["ImageId"]

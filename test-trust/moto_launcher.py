@@ -40,7 +40,9 @@ def enable_image_deprecation(self):
     amis = self.ec2_backend.amis
     if ami_id not in amis:
         raise InvalidAMIIdError(ami_id)
-    when = datetime.datetime.fromisoformat(deprecate_at.replace("Z", "+00:00"))
+    # moto's query parser gives the timestamp shape as a datetime already.
+    when = deprecate_at if isinstance(deprecate_at, datetime.datetime) else \
+        datetime.datetime.fromisoformat(deprecate_at.replace("Z", "+00:00"))
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.timezone.utc)
     rounded = (when + datetime.timedelta(seconds=30)).replace(second=0, microsecond=0)

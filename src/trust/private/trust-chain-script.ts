@@ -147,8 +147,15 @@ def _session(location):
     return _SESSIONS[role]
 
 
+_CLIENTS = {}
+
+
 def _client(service, location):
-    return _session(location).client(service, region_name=location['Region'])
+    # One client per service and location: building a client costs more than most calls.
+    key = (service, location['Region'], location['RoleArn'])
+    if key not in _CLIENTS:
+        _CLIENTS[key] = _session(location).client(service, region_name=location['Region'])
+    return _CLIENTS[key]
 
 
 def _where(location):
