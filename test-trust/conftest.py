@@ -116,25 +116,26 @@ class Aws:
 
     def __init__(self, url):
         self.url = url
-        self._sessions = {}
+        # One session: each service's model is parsed once; other accounts by client credentials.
+        self._session = boto3.session.Session()
+        self._credentials = {HOME: {}}
         self._clients = {}
 
-    def session(self, account):
-        if account == HOME:
-            return boto3.session.Session()
-        if account not in self._sessions:
-            credentials = boto3.client("sts", region_name=HOME_REGION).assume_role(
+    def credentials(self, account):
+        if account not in self._credentials:
+            credentials = self._session.client("sts", region_name=HOME_REGION).assume_role(
                 RoleArn=role_arn(account), RoleSessionName="test-setup")["Credentials"]
-            self._sessions[account] = boto3.session.Session(
-                aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"],
-                aws_session_token=credentials["SessionToken"])
-        return self._sessions[account]
+            self._credentials[account] = {
+                "aws_access_key_id": credentials["AccessKeyId"],
+                "aws_secret_access_key": credentials["SecretAccessKey"],
+                "aws_session_token": credentials["SessionToken"]}
+        return self._credentials[account]
 
     def client(self, service, location):
         key = (service, location["Account"], location["Region"])
         if key not in self._clients:
-            self._clients[key] = self.session(location["Account"]).client(service, region_name=location["Region"])
+            self._clients[key] = self._session.client(service, region_name=location["Region"],
+                                                      **self.credentials(location["Account"]))
         return self._clients[key]
 
     def register(self, location, name):

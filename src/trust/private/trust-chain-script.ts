@@ -128,33 +128,39 @@ def _locations(events):
 
 # ---- clients ------------------------------------------------------------------------------
 
-_SESSIONS = {}
+_SESSION = []
+_CREDENTIALS = {}
+_CLIENTS = {}
 
 
-def _session(location):
-    # Another account's location: its GoldenAmiTrustChainRole, assumed once per run.
+def _session():
+    # One session for every client: it parses each service's model once.
+    if not _SESSION:
+        _SESSION.append(boto3.session.Session())
+    return _SESSION[0]
+
+
+def _credentials(location):
+    """Client credentials of a location: none (the automation's own) or its assumed role's."""
     role = location['RoleArn']
     if not role:
-        return boto3.session.Session()
-    if role not in _SESSIONS:
-        sts = boto3.client('sts', region_name=location['Region'])
+        return {}
+    if role not in _CREDENTIALS:
+        sts = _session().client('sts', region_name=location['Region'])
         credentials = sts.assume_role(RoleArn=role, RoleSessionName=SESSION_NAME)['Credentials']
-        _SESSIONS[role] = boto3.session.Session(
-            aws_access_key_id=credentials['AccessKeyId'],
-            aws_secret_access_key=credentials['SecretAccessKey'],
-            aws_session_token=credentials['SessionToken'],
-        )
-    return _SESSIONS[role]
-
-
-_CLIENTS = {}
+        _CREDENTIALS[role] = {
+            'aws_access_key_id': credentials['AccessKeyId'],
+            'aws_secret_access_key': credentials['SecretAccessKey'],
+            'aws_session_token': credentials['SessionToken'],
+        }
+    return _CREDENTIALS[role]
 
 
 def _client(service, location):
     # One client per service and location: building a client costs more than most calls.
     key = (service, location['Region'], location['RoleArn'])
     if key not in _CLIENTS:
-        _CLIENTS[key] = _session(location).client(service, region_name=location['Region'])
+        _CLIENTS[key] = _session().client(service, region_name=location['Region'], **_credentials(location))
     return _CLIENTS[key]
 
 
@@ -415,7 +421,7 @@ def _notify(topic, ami, reason, outcome):
     # One message for the whole revocation, in the topic's region; the Subject stays ASCII and
     # under 100 characters (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
     region = TOPIC_ARN.match(topic).group(1)
-    boto3.client('sns', region_name=region).publish(
+    _session().client('sns', region_name=region).publish(
         TopicArn=topic,
         Subject=('Golden AMI revoked: ' + ami)[:99],
         Message=json.dumps({'ImageId': ami, 'Reason': reason, 'Locations': outcome}, indent=2, default=str),
