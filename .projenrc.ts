@@ -134,7 +134,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['/.jsii.tabl.json', '/harness-results/', '/cdk.out/', '/examples/**/cdk.out/', '/.venv/', '/.ci-venv/', '__pycache__/', '/bench-results/', '/.min-cdk/'],
-  npmIgnoreOptions: { ignorePatterns: ['/rosetta/', '/.min-cdk/', '/.compatignore', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/rosetta/', '/.min-cdk/', '/.compatignore', '/examples/', '/bench/', '/.ci/', '/.venv/', '/scripts/', '/harness/', '/harness-results/', '/test-python/', '/test-trust/'] },
   // The development tsconfig (tests, examples, bench, harness) at the top level, where
   // projen's layout puts it.
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -218,6 +218,15 @@ const cfnLint = project.addTask('test:cfn-lint', {
   exec: 'bash scripts/cfn-lint.sh',
 });
 project.testTask.spawn(cfnLint);
+
+// `npx projen test:trust`: the trust chain's Automation script (src/trust/private/trust-chain-script.ts)
+// run by pytest through boto3 against moto server (test-trust/).
+const trustTests = project.addTask('test:trust', {
+  description: 'Run the trust chain\'s Automation script (promote, revoke, record_ancestry) against moto server with pytest (test-trust/)',
+  exec: 'bash scripts/python-venv.sh && .venv/bin/python -m pytest -q test-trust',
+  receiveArgs: true,
+});
+project.testTask.spawn(trustTests);
 
 // `npx projen test:guest`: the generated build steps run on a booted Debian 12 guest under qemu
 // (build, reboot, test; twice; every CIS control broken and repaired). Minutes, not seconds:
