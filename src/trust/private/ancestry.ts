@@ -6,6 +6,7 @@ import { trustChainDocument } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { GoldenImage } from '../../golden-image';
 import { automationOnEvent } from '../../private/automation-on-event';
+import { acknowledgeNagFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
 import { imageStateChangePattern } from '../../private/image-events';
 
 /** The AMI tags a child carries (trust-chain contract). */
@@ -80,13 +81,15 @@ export function recordAncestry(scope: Construct, props: AncestryProps): Ancestry
   });
 
   const recipeName = child.recipe.imageRecipeName;
+  const childImages = `arn:${Aws.PARTITION}:imagebuilder:${stack.region}:${home}:image/${lowerCase(recipeName)}/*`;
+  const amis = (region: string) => `arn:${Aws.PARTITION}:ec2:${region}::image/*`;
   const inHomeRegions = (arn: (region: string) => string) => child.regions.map(arn);
   const parameterArn = (region: string, name: string) => `arn:${Aws.PARTITION}:ssm:${region}:${home}:parameter${name}`;
   const { rule, automationRole } = automationOnEvent(scope, {
     document,
     automationStatement: new iam.PolicyStatement({
       actions: ['imagebuilder:GetImage'],
-      resources: [`arn:${Aws.PARTITION}:imagebuilder:${stack.region}:${home}:image/${lowerCase(recipeName)}/*`],
+      resources: [childImages],
     }),
     moreAutomationStatements: [
       new iam.PolicyStatement({
@@ -102,7 +105,7 @@ export function recordAncestry(scope: Construct, props: AncestryProps): Ancestry
       // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
       new iam.PolicyStatement({
         actions: ['ec2:CreateTags'],
-        resources: inHomeRegions(region => `arn:${Aws.PARTITION}:ec2:${region}::image/*`),
+        resources: inHomeRegions(amis),
         conditions: {
           'ForAllValues:StringEquals': { 'aws:TagKeys': [PARENT_AMI_TAG, PARENT_PIPELINE_TAG] },
           'Null': { 'aws:TagKeys': 'false' },
@@ -127,6 +130,13 @@ export function recordAncestry(scope: Construct, props: AncestryProps): Ancestry
     // The image build version ARN is the event's only resource (input transformer).
     parameters: { ImageBuildVersionArn: events.EventField.fromPath('$.resources[0]') },
   });
+  const acknowledge = (resource: string, reason: string) =>
+    acknowledgeNagFindings(automationRole, { id: wildcardResourceFinding('AwsSolutions-IAM5', automationRole, resource), reason });
+  acknowledge(childImages, 'GetImage on the build versions of this child\'s recipe only: the version and build in the ARN are not known before the build');
+  for (const region of child.regions) {
+    acknowledge(amis(region), 'CreateTags on AMIs carrying this image\'s pipeline tag only (aws:ResourceTag condition), with the two ancestry tag keys only (aws:TagKeys): AMI IDs are not known before the build');
+  }
+  acknowledge('*', 'ec2:DescribeImages has no resource-level permissions (Service Authorization Reference, Amazon EC2): it is the only action on *');
   return { rule, automationRole, ancestryParameterName };
 }
 
