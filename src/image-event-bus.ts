@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GoldenImage } from './golden-image';
 import { eventBridgeTargetRole, ruleArn } from './private/automation-on-event';
+import { EVENT_BUS_POLICY_KEYS, EVENTBRIDGE_EVENTS } from './private/aws-catalogue';
 import { imageStateChangePattern } from './private/image-events';
 import { quoteValue, validateAccountId, validatePropTypes, validateRegion, validateUnique } from './private/validation';
 
@@ -19,9 +20,6 @@ const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /** EventBridge quota: at most 5 targets per rule (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). */
 const MAX_TARGETS_PER_RULE = 5;
-/** What Image Builder's build events carry, and all the bus accepts (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html). */
-const IMAGE_BUILDER_SOURCE = 'aws.imagebuilder';
-const IMAGE_STATE_CHANGE = 'EC2 Image Builder Image State Change';
 
 /**
  * Properties of a GoldenImageEventBus.
@@ -96,18 +94,21 @@ export class GoldenImageEventBus extends Construct {
     this.eventBusName = this.eventBus.eventBusName;
 
     // The sending rule's role is the principal of PutEvents: its account, or its organization
-    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). events:source
-    // and events:detail-type are PutEvents condition keys
-    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html):
-    // nothing but Image Builder's image state changes gets on the bus.
-    const onlyImageStateChanges = { 'events:source': IMAGE_BUILDER_SOURCE, 'events:detail-type': IMAGE_STATE_CHANGE };
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). Nothing
+    // but Image Builder's image state changes gets on the bus: events:source (multi-valued, one
+    // per entry, hence ForAllValues) and events:detail-type, as AWS's example policy writes them
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-cross-account-custom-bus-source.html).
+    const onlyImageStateChanges = {
+      'ForAllValues:StringEquals': { [EVENT_BUS_POLICY_KEYS.SOURCE.name]: EVENTBRIDGE_EVENTS.IMAGE_BUILDER_SOURCE.name },
+      'StringEquals': { [EVENT_BUS_POLICY_KEYS.DETAIL_TYPE.name]: EVENTBRIDGE_EVENTS.IMAGE_STATE_CHANGE.name },
+    };
     if (accounts.length > 0) {
       this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'FactoryAccountsImageBuildEvents',
         principals: accounts.map(account => new iam.AccountPrincipal(account)),
         actions: ['events:PutEvents'],
         resources: [this.eventBus.eventBusArn],
-        conditions: { StringEquals: onlyImageStateChanges },
+        conditions: onlyImageStateChanges,
       }));
     }
     if (organizationId !== undefined) {
@@ -116,7 +117,10 @@ export class GoldenImageEventBus extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['events:PutEvents'],
         resources: [this.eventBus.eventBusArn],
-        conditions: { StringEquals: { ...onlyImageStateChanges, 'aws:PrincipalOrgID': organizationId } },
+        conditions: {
+          ...onlyImageStateChanges,
+          StringEquals: { ...onlyImageStateChanges.StringEquals, [EVENT_BUS_POLICY_KEYS.PRINCIPAL_ORG_ID.name]: organizationId },
+        },
       }));
     }
   }

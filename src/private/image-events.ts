@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import { EVENTBRIDGE_EVENTS } from './aws-catalogue';
 
 /** Where the build events of a pipeline come from: its account and region, and its recipe name. */
 export interface ImageEventSource {
@@ -14,8 +15,8 @@ export interface ImageEventSource {
  */
 export function imageStateChangePattern(stack: Stack, recipeName: string, status: string): events.EventPattern {
   return {
-    source: ['aws.imagebuilder'],
-    detailType: ['EC2 Image Builder Image State Change'],
+    source: [EVENTBRIDGE_EVENTS.IMAGE_BUILDER_SOURCE.name],
+    detailType: [EVENTBRIDGE_EVENTS.IMAGE_STATE_CHANGE.name],
     resources: events.Match.prefix(`arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${recipeName.toLowerCase()}/`),
     detail: { state: { status: [status] } },
   };
@@ -28,8 +29,8 @@ export function imageStateChangePattern(stack: Stack, recipeName: string, status
  */
 export function forwardedImageStateChangePattern(stack: Stack, source: ImageEventSource, status: string): events.EventPattern {
   return {
-    source: ['aws.imagebuilder'],
-    detailType: ['EC2 Image Builder Image State Change'],
+    source: [EVENTBRIDGE_EVENTS.IMAGE_BUILDER_SOURCE.name],
+    detailType: [EVENTBRIDGE_EVENTS.IMAGE_STATE_CHANGE.name],
     account: [source.account],
     resources: events.Match.prefix(`arn:${stack.partition}:imagebuilder:${source.region}:${source.account}:image/${source.recipeName.toLowerCase()}/`),
     detail: { state: { status: [status] } },

@@ -47,7 +47,10 @@ describe('GoldenImageEventBus (workload account)', () => {
       Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::999999999999:root']] } },
       Action: 'events:PutEvents',
       Resource: { 'Fn::GetAtt': [stack.getLogicalId(bus.eventBus.node.defaultChild as any), 'Arn'] },
-      Condition: { StringEquals: { 'events:source': 'aws.imagebuilder', 'events:detail-type': 'EC2 Image Builder Image State Change' } },
+      Condition: {
+        'ForAllValues:StringEquals': { 'events:source': 'aws.imagebuilder' },
+        'StringEquals': { 'events:detail-type': 'EC2 Image Builder Image State Change' },
+      },
     });
   });
 
@@ -60,7 +63,10 @@ describe('GoldenImageEventBus (workload account)', () => {
       Sid: 'cdk-OrganizationImageBuildEvents',
       Principal: { AWS: '*' },
       Action: 'events:PutEvents',
-      Condition: { StringEquals: { 'events:source': 'aws.imagebuilder', 'events:detail-type': 'EC2 Image Builder Image State Change', 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      Condition: {
+        'ForAllValues:StringEquals': { 'events:source': 'aws.imagebuilder' },
+        'StringEquals': { 'events:detail-type': 'EC2 Image Builder Image State Change', 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' },
+      },
     });
   });
 
