@@ -220,8 +220,11 @@ describe('ancestry of a child image', () => {
     const content = documents[0].Properties.Content;
     expect(content.mainSteps[0].inputs).toMatchObject({ Runtime: 'python3.11', Handler: TRUST_CHAIN_HANDLERS.RECORD_ANCESTRY });
     expect(content.mainSteps[0].inputs.InputPayload).toEqual({
-      Locations: '{{ Locations }}', ImageBuildVersionArn: '{{ ImageBuildVersionArn }}', ParentParameter: '{{ ParentParameter }}',
-      ParentPipelineArn: '{{ ParentPipelineArn }}', AncestryParameter: '{{ AncestryParameter }}',
+      Locations: '{{ Locations }}',
+      ImageBuildVersionArn: '{{ ImageBuildVersionArn }}',
+      ParentParameter: '{{ ParentParameter }}',
+      ParentPipelineArn: '{{ ParentPipelineArn }}',
+      AncestryParameter: '{{ AncestryParameter }}',
     });
     const role = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/GoldenAmiTrustChainRole`]] });
     expect(content.parameters.Locations).toMatchObject({

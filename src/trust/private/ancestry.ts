@@ -6,8 +6,8 @@ import { trustChainDocument } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { GoldenImage } from '../../golden-image';
 import { automationOnEvent } from '../../private/automation-on-event';
-import { acknowledgeNagFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
 import { imageStateChangePattern } from '../../private/image-events';
+import { acknowledgeNagFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
 
 /** The AMI tags a child carries (trust-chain contract). */
 export const PARENT_AMI_TAG = 'golden-ami:parent-ami';
