@@ -160,6 +160,10 @@ export class ForwardImageBuildEvents extends Construct {
     validatePropTypes(props, { arrays: ['eventBusArns'] });
     const stack = Stack.of(this);
     const image = props.image;
+    if (!(image instanceof GoldenImage)) {
+      // An imported image has no pipeline here to forward the builds of.
+      throw new Error(`image must be a GoldenImage built by this app (its builds are what is forwarded), got: ${quoteValue(image === undefined ? 'nothing' : (image as { node?: { path?: string } }).node?.path ?? image)}`);
+    }
     const imageStack = Stack.of(image);
     if (imageStack.account !== stack.account || imageStack.region !== stack.region) {
       throw new Error(`image must be built in the account and region of the forwarding stack (Image Builder emits its events there), got '${image.node.path}' in ${imageStack.account}/${imageStack.region}, forwarding from ${stack.account}/${stack.region}`);

@@ -126,6 +126,10 @@ function parentImageName(parent: ParentImage): string | undefined {
  */
 function parentEventSource(stack: Stack, parent: ParentImage, buildEvents: ParentBuildEvents): ImageEventSource {
   validatePropTypes(buildEvents, { strings: ['factoryAccount', 'factoryRegion', 'parentRecipeName'] });
+  if (buildEvents.eventBus === undefined || buildEvents.eventBus === null) {
+    // Otherwise the rule would silently listen on the default bus, where the parent's events never arrive.
+    throw new Error('parentBuildEvents.eventBus is required: the bus of this account and region that receives the parent\'s forwarded build events (GoldenImageEventBus.eventBus), got: nothing');
+  }
   const known = parent._buildEventSource();
   const parentStack = parent._goldenImage && Stack.of(parent._goldenImage) !== stack ? Stack.of(parent._goldenImage) : undefined;
   const pick = (prop: string, given: string | undefined, derived: string | undefined): string => {

@@ -132,6 +132,13 @@ describe('ForwardImageBuildEvents (factory account)', () => {
     expect(() => new ForwardImageBuildEvents(factory, 'Forward', { image: base, eventBusArns: arns })).toThrow(message);
   });
 
+  test('an imported image cannot be forwarded: its builds are not made here', () => {
+    const { factory } = twoAccounts();
+    const imported = GoldenImage.fromParameterName(factory, 'Imported', '/golden-ami/base/latest');
+    expect(() => new ForwardImageBuildEvents(factory, 'Forward', { image: imported as GoldenImage, eventBusArns: [BUS_ARN] }))
+      .toThrow("image must be a GoldenImage built by this app (its builds are what is forwarded), got: 'Factory/Imported'");
+  });
+
   test('the image must be built where the forwarding rule listens', () => {
     const { workload, base } = twoAccounts();
     expect(() => new ForwardImageBuildEvents(workload, 'Forward', { image: base, eventBusArns: [BUS_ARN] }))
@@ -201,6 +208,14 @@ describe('EcsApplicationImage with parentBuildEvents (workload account)', () => 
     expect(() => new EcsApplicationImage(stack, 'App', { parent: ParentImage.fromSsmParameter('/golden-ami/al2023-base/latest'), parentBuildEvents: { eventBus, ...fields } }))
       .toThrow(message);
   });
+});
+
+test('parentBuildEvents without its bus fails (from JavaScript) instead of listening on the default bus', () => {
+  const stack = newStack();
+  expect(() => new EcsApplicationImage(stack, 'App', {
+    parent: ParentImage.fromImageArn('arn:aws:imagebuilder:eu-west-1:999999999999:image/base/x.x.x'),
+    parentBuildEvents: {} as any,
+  })).toThrow("parentBuildEvents.eventBus is required: the bus of this account and region that receives the parent's forwarded build events (GoldenImageEventBus.eventBus), got: nothing");
 });
 
 describe('ancestry of a child image', () => {
