@@ -180,10 +180,13 @@ export class ForwardImageBuildEvents extends Construct {
     validateUnique('eventBusArns', busArns);
 
     const ruleName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
-    // A role is what the receiving bus authorizes, and EventBridge requires one for a bus of
-    // another account reached through an organization-wide permission; AWS recommends it for
-    // every bus target (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html,
-    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
+    // A role on each target: EventBridge requires one for a bus of another account that granted
+    // PutEvents to an organization rather than to the account
+    // (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html, RoleArn), and AWS
+    // recommends one for every event bus target
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). Buses of
+    // other regions are reachable where EventBridge supports cross-Region delivery
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
     const role = eventBridgeTargetRole(this, 'EventsRole', ruleArn(stack, ruleName), `Forwards the build events of golden image ${image.imageName} to workload accounts`);
     this.role = role;
     this.rule = new events.Rule(this, 'ImagePublished', {
