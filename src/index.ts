@@ -9,6 +9,7 @@ export * from './distribution-target-stack-set';
 export * from './schedule';
 export * from './lifecycle';
 export * from './golden-image';
+export * from './image-event-bus';
 export * from './ecs';
 export * from './hardened';
 export * from './compliance';

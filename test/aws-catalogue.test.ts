@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { HARDENINGS, hardeningSupported } from './hardened/helpers';
+import { crossAccountStacks } from './nag-stacks';
 import { newStack } from './util';
 import {
   AllowedImagesMode,
@@ -137,6 +138,16 @@ function awsNamesIn(template: Record<string, any>, stackName: string): Found[] {
       found.push({ kind: AwsNameKind.ORGANIZATIONS_POLICY_TYPE, name: props.Type, where });
       if (props.Type === 'DECLARATIVE_POLICY_EC2') found.push(...declarativeNames(props.Content, where));
       if (props.Type === 'SERVICE_CONTROL_POLICY') found.push(...scpNames(props.Content, where));
+    }
+    if (resource.Type === 'AWS::Events::Rule' && props.EventPattern) {
+      for (const name of [props.EventPattern.source ?? [], props.EventPattern['detail-type'] ?? []].flat()) found.push({ kind: AwsNameKind.EVENTBRIDGE_EVENT, name, where });
+    }
+    if (resource.Type === 'AWS::Events::EventBusPolicy') {
+      for (const statement of [props.Statement ?? []].flat()) {
+        for (const keys of Object.values<Record<string, unknown>>(statement.Condition ?? {})) {
+          for (const name of Object.keys(keys)) found.push({ kind: AwsNameKind.EVENT_BUS_POLICY_KEY, name, where });
+        }
+      }
     }
     if (resource.Type === 'AWS::SSM::Parameter' && props.DataType) {
       found.push({ kind: AwsNameKind.SSM_PARAMETER_DATA_TYPE, name: props.DataType, where });
@@ -305,7 +316,8 @@ describe('AWS-owned names', () => {
   let found: Found[];
 
   beforeAll(() => {
-    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks(), ...preventionStacks()];
+    const crossAccount = crossAccountStacks().map(stack => ({ name: stack.stackName, stack, template: Template.fromStack(stack).toJSON() }));
+    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks(), ...preventionStacks(), ...crossAccount];
     found = rendered.flatMap(({ name, template }) => awsNamesIn(template, name));
     // The StackSet carries the member template as a string: its names count too.
     for (const { name, template } of rendered) {
@@ -319,8 +331,9 @@ describe('AWS-owned names', () => {
     const recipes = rendered.flatMap(({ template }) => Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::ImageBuilder::ImageRecipe'));
     const expected = OperatingSystem.all()
       .reduce((sum, os) => sum + os.architectures.length * HARDENINGS.filter(h => hardeningSupported(os, h)).length, 0);
-    // The matrix recipes, plus the ECS stack's golden parent and application image, and the prevention stack's image.
-    expect(recipes).toHaveLength(expected + 3);
+    // The matrix recipes, plus the ECS stack's golden parent and application image, the prevention stack's image,
+    // and the cross-account factory's parent and workload child.
+    expect(recipes).toHaveLength(expected + 5);
     expect(expected).toBe(68);
     expect(found.filter(f => f.name === 'scap-compliance-checker-windows').length).toBeGreaterThan(0);
   });

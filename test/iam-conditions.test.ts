@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { BuildIsolation, GoldenImage, ImageBuildInfrastructure, ImageLifecycle, ImageRecipe, RecipeComponent } from '../src';
-import { ecsStack, factoryStack, hardenedStack } from './nag-stacks';
+import { crossAccountStacks, ecsStack, factoryStack, hardenedStack } from './nag-stacks';
 import { newStack } from './util';
 
 /**
@@ -25,7 +25,7 @@ function everyStack(): Stack[] {
     buildIsolation: BuildIsolation.PER_IMAGE,
     lifecycle: ImageLifecycle.byCount({ keepLatest: 3 }),
   });
-  return [factoryStack(), hardenedStack(), ecsStack(), isolated];
+  return [factoryStack(), hardenedStack(), ecsStack(), isolated, ...crossAccountStacks()];
 }
 
 interface ServiceStatement {
@@ -85,6 +85,7 @@ describe('confused-deputy conditions', () => {
   test.each([
     ['rebuild', ['App', 'RebuildOnParentUpdate'], 'ParentPublished'],
     ['roll-out', ['Cluster', 'Capacity', 'InstanceRefresh'], 'ImageChanged'],
+    ['ancestry record', ['App', 'RecordAncestry'], 'ImagePublished'],
   ])('the EventBridge role of the %s trusts exactly its rule, in this account', (_name, path, ruleId) => {
     const stack = ecsStack();
     const template = Template.fromStack(stack);
@@ -104,13 +105,14 @@ describe('confused-deputy conditions', () => {
     }]);
   });
 
-  test('the Automation roles of the rebuild and the roll-out and the lifecycle execution role trust their service for this account only', () => {
+  test('the Automation roles of the rebuild, the ancestry record and the roll-out and the lifecycle execution role trust their service for this account only', () => {
     const stack = ecsStack();
     const infrastructure = ImageBuildInfrastructure.ofStack(stack);
     void infrastructure.lifecycleExecutionRole;
     const trusts = serviceStatements(stack).filter(statement => !statement.services.includes('ec2.amazonaws.com') && !statement.services.includes('events.amazonaws.com'));
     expect(trusts.map(statement => [statement.services, statement.condition]).sort()).toEqual([
       [['imagebuilder.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+      [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
       [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
       [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
     ]);

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,7 +8,9 @@ import {
   AllowedImagesPolicy,
   AnsiblePlaybook,
   EcsApplicationImage,
+  ForwardImageBuildEvents,
   GoldenImage,
+  GoldenImageEventBus,
   GoldenImageServiceControlPolicy,
   ImageBuildInfrastructure,
   ImageLifecycle,
@@ -126,6 +128,32 @@ export function ecsStack(): Stack {
   // With the roll-out on each new image: its rule, Automation document and two roles.
   image.addCapacityTo(cluster, 'Capacity', { instanceType: new ec2.InstanceType('m7i.large'), instanceRefresh: { checkpointPercentages: [50, 100] } });
   return stack;
+}
+
+/**
+ * A factory account that forwards its golden image's builds, and a workload account whose
+ * application image on it rebuilds from its event bus and records its ancestry in a copy
+ * account too (one app, two accounts).
+ */
+export function crossAccountStacks(): [Stack, Stack] {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const factory = new Stack(app, 'CrossFactory', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const workload = new Stack(app, 'CrossWorkload', { env: { account: '222222222222', region: 'eu-west-1' } });
+  const base = new GoldenImage(factory, 'Base', {
+    imageName: 'al2023-base',
+    recipe: new ImageRecipe(factory, 'BaseRecipe', { recipeName: 'al2023-base', components: [RecipeComponent.awsManaged('update-linux')] }),
+    copyToAccounts: ['222222222222'],
+  });
+  const bus = new GoldenImageEventBus(workload, 'ParentEvents', { factoryAccountIds: ['111111111111'], organizationId: 'o-a1b2c3d4e5' });
+  new ForwardImageBuildEvents(factory, 'Forward', { image: base, eventBusArns: ['arn:aws:events:eu-west-1:222222222222:event-bus/golden-ami-image-events'] });
+  new EcsApplicationImage(workload, 'App', {
+    imageName: 'ecs-app',
+    parent: ParentImage.fromGoldenImage(base),
+    parentBuildEvents: { eventBus: bus.eventBus },
+    regions: ['eu-central-1'],
+    copyToAccounts: ['333333333333'],
+  });
+  return [factory, workload];
 }
 
 /** An organization's management stack with both prevention policies over a factory's images. */

@@ -81,6 +81,9 @@ export class ParentImage {
    */
   public readonly _operatingSystem?: OperatingSystem;
 
+  /** The image ARN the parent was given by, if it was. */
+  private readonly imageArn?: string;
+
   private constructor(parentImage: string, options: BaseImageOptions, goldenImage?: IGoldenImage, operatingSystem?: OperatingSystem) {
     if (options.platform !== undefined && options.platform !== ImagePlatform.LINUX) {
       throw new Error(`parent must be a Linux image for an ECS application image, got platform: '${options.platform}'`);
@@ -90,6 +93,46 @@ export class ParentImage {
       : BaseImage.fromImageArn(parentImage, options);
     this._goldenImage = goldenImage;
     this._operatingSystem = operatingSystem;
+    this.imageArn = parentImage.startsWith('ssm:') ? undefined : parentImage;
+  }
+
+  /**
+   * What the library knows of where the parent's build events come from: the account,
+   * region and recipe of a GoldenImage of this app, or those in an image ARN.
+   *
+   * @internal
+   */
+  public _buildEventSource(): { account?: string; region?: string; recipeName?: string } {
+    const image = this._goldenImage;
+    if (image instanceof GoldenImage) {
+      const stack = Stack.of(image);
+      return { account: stack.account, region: stack.region, recipeName: image.recipe.imageRecipeName };
+    }
+    if (this.imageArn !== undefined && !Token.isUnresolved(this.imageArn)) {
+      // arn:<partition>:imagebuilder:<region>:<account>:image/<recipe name>/<version>
+      const [, , , region, account, resource] = this.imageArn.split(':');
+      return { account, region, recipeName: resource.split('/')[1] };
+    }
+    return {};
+  }
+
+  /**
+   * The SSM parameter the parent is read from, in this account and region, if it is given by one.
+   *
+   * @internal
+   */
+  public _parameterName(): string | undefined {
+    const parent = this.baseImage.parentImage;
+    return parent.startsWith('ssm:') ? parent.slice('ssm:'.length) : undefined;
+  }
+
+  /**
+   * How the parent is named in messages.
+   *
+   * @internal
+   */
+  public _label(): string {
+    return this._goldenImage?.node.path ?? this.baseImage.parentImage;
   }
 
   /**

@@ -17,8 +17,18 @@ export interface AutomationOnEventProps {
   readonly ruleId: string;
   readonly ruleDescription: string;
   readonly eventPattern: events.EventPattern;
-  /** The document's parameters other than `AutomationAssumeRole`. */
+  /**
+   * The document's parameters other than `AutomationAssumeRole`. A value may hold an
+   * `events.EventField` (for example `$.resources[0]`): the target then takes an input
+   * transformer that fills it in from the event.
+   */
   readonly parameters: Record<string, string>;
+  /** The bus the rule listens on; undefined for the account's default bus. */
+  readonly eventBus?: events.IEventBus;
+  /** A fixed name for the automation role, when another account's trust names it. */
+  readonly automationRoleName?: string;
+  /** Further grants of the automation role, beside `automationStatement`. */
+  readonly moreAutomationStatements?: iam.PolicyStatement[];
 }
 
 /** The roles and rule `automationOnEvent` created. */
@@ -47,26 +57,16 @@ export function automationOnEvent(scope: Construct, props: AutomationOnEventProp
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }),
     description: props.automationRoleDescription,
+    roleName: props.automationRoleName,
   });
   automationRole.addToPrincipalPolicy(props.automationStatement);
+  for (const statement of props.moreAutomationStatements ?? []) automationRole.addToPrincipalPolicy(statement);
 
   const automationArn = `arn:${Aws.PARTITION}:ssm:${stack.region}:${stack.account}:automation-definition/${props.document.ref}:$DEFAULT`;
   // The rule's ARN, from a name chosen here rather than from the rule resource: the rule
   // names the role as its target's, so the role's trust cannot reference the rule.
   const ruleName = Names.uniqueResourceName(scope, { maxLength: 64, separator: '-' });
-  const ruleArn = `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:rule/${ruleName}`;
-  const eventsRole = new iam.Role(scope, 'EventsRole', {
-    // Confused deputy: only this rule. For rule targets EventBridge sets aws:SourceArn to the
-    // rule ARN and aws:SourceAccount to the rule's account:
-    // https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html
-    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name, {
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnEquals: { 'aws:SourceArn': ruleArn },
-      },
-    }),
-    description: props.eventsRoleDescription,
-  });
+  const eventsRole = eventBridgeTargetRole(scope, 'EventsRole', ruleArn(stack, ruleName, props.eventBus), props.eventsRoleDescription);
   eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ssm:StartAutomationExecution'],
     resources: [automationArn],
@@ -77,12 +77,12 @@ export function automationOnEvent(scope: Construct, props: AutomationOnEventProp
     conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPALS.SSM.name } },
   }));
   acknowledgeNagFindings(automationRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
-  acknowledgeNagFindings(eventsRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
 
   const rule = new events.Rule(scope, props.ruleId, {
     ruleName,
     description: props.ruleDescription,
     eventPattern: props.eventPattern,
+    eventBus: props.eventBus,
   });
   // Automation takes every parameter as a list of strings.
   const input: Record<string, string[]> = {};
@@ -92,4 +92,36 @@ export function automationOnEvent(scope: Construct, props: AutomationOnEventProp
     bind: () => ({ arn: automationArn, role: eventsRole, input: events.RuleTargetInput.fromObject(input) }),
   });
   return { rule, automationRole, eventsRole };
+}
+
+/**
+ * The ARN of the rule named `ruleName` on `eventBus` (the default bus when undefined): a rule
+ * on a custom bus has the bus name in its ARN, `rule/<bus name>/<rule name>`
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html, resource type rule-on-custom-event-bus).
+ */
+export function ruleArn(stack: Stack, ruleName: string, eventBus?: events.IEventBus): string {
+  const path = eventBus ? `${eventBus.eventBusName}/${ruleName}` : ruleName;
+  return `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:rule/${path}`;
+}
+
+/**
+ * The role EventBridge assumes to deliver the events of one rule to a target, trusted only
+ * for that rule of this account (confused deputy: for rule targets EventBridge sets
+ * aws:SourceArn to the rule ARN and aws:SourceAccount to the rule's account,
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html).
+ * The caller grants it what the target needs; its default policy is acknowledged as such.
+ */
+export function eventBridgeTargetRole(scope: Construct, id: string, sourceRuleArn: string, description: string): iam.Role {
+  const stack = Stack.of(scope);
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.EVENTS.name, {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: { 'aws:SourceArn': sourceRuleArn },
+      },
+    }),
+    description,
+  });
+  acknowledgeNagFindings(role, ...inlinePolicyFindings(INLINE_POLICY_REASON));
+  return role;
 }

@@ -42,6 +42,8 @@ export enum AwsNameKind {
   ORGANIZATIONS_POLICY_TYPE = 'AWS Organizations policy type',
   DECLARATIVE_POLICY_NAME = 'EC2 declarative policy key or value',
   SCP_NAME = 'IAM action, condition key or owner alias in a service control policy',
+  EVENTBRIDGE_EVENT = 'EventBridge event source or detail type of an AWS service',
+  EVENT_BUS_POLICY_KEY = 'condition key in an EventBridge event bus policy',
 }
 
 /** One AWS-owned name. `<region>` and `<arch>` in a name stand for any Region or architecture token. */
@@ -631,6 +633,51 @@ export const SCP_NAMES = {
   },
 } as const satisfies Record<string, AwsName>;
 
+const IMAGE_BUILDER_EVENTS: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html',
+  says: 'Image Builder sends EC2 Image Builder Image State Change (among others) directly to EventBridge, with source aws.imagebuilder; best-effort delivery.',
+};
+const IMAGE_BUILDER_EVENT_CONTENT: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html',
+  says: 'The image state change event names the image build version ARN (arn:...:image/<name>/<version>/<build>) in resources; detail.state.status is the new status (AVAILABLE after distribution).',
+};
+const EVENT_USERS = {
+  imageBuilder: ['src/private/image-events.ts', 'src/image-event-bus.ts'],
+  ssm: ['src/rollout/instance-refresh-on-image-change.ts'],
+  config: ['src/compliance/compliance-rule.ts'],
+};
+function eventName(name: string, usedBy: string[], sources: AwsDocSource[]): AwsName {
+  return { kind: AwsNameKind.EVENTBRIDGE_EVENT, name, usedBy, checked: CATALOGUE_CHECKED, sources };
+}
+
+/** The event sources and detail types of the AWS service events the library's rules match. */
+export const EVENTBRIDGE_EVENTS = {
+  IMAGE_BUILDER_SOURCE: eventName('aws.imagebuilder', EVENT_USERS.imageBuilder, [IMAGE_BUILDER_EVENTS]),
+  IMAGE_STATE_CHANGE: eventName('EC2 Image Builder Image State Change', EVENT_USERS.imageBuilder, [IMAGE_BUILDER_EVENTS, IMAGE_BUILDER_EVENT_CONTENT]),
+  SSM_SOURCE: eventName('aws.ssm', EVENT_USERS.ssm, [{ url: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ssm.html', says: 'SSM sends Parameter Store Change directly to EventBridge, with source aws.ssm.' }]),
+  PARAMETER_STORE_CHANGE: eventName('Parameter Store Change', EVENT_USERS.ssm, [{ url: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ssm.html', says: 'Parameter Store Change is one of the events SSM sends directly to EventBridge.' }]),
+  CONFIG_SOURCE: eventName('aws.config', EVENT_USERS.config, [{ url: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-config.html', says: 'AWS Config sends its service events directly to EventBridge, with source aws.config.' }]),
+  CONFIG_COMPLIANCE_CHANGE: eventName('Config Rules Compliance Change', EVENT_USERS.config, [{ url: 'https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-config.html', says: 'Config Rules Compliance Change is one of the events AWS Config sends directly to EventBridge.' }]),
+} as const satisfies Record<string, AwsName>;
+
+const EVENT_BUS_POLICY_EXAMPLE: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-cross-account-custom-bus-source.html',
+  says: 'A custom bus policy lets another account publish (events:PutEvents, Principal its account root) only events whose events:source (ForAllValues:StringEquals) and events:detail-type (StringEquals) have given values.',
+};
+function busPolicyKey(name: string, sources: AwsDocSource[]): AwsName {
+  return { kind: AwsNameKind.EVENT_BUS_POLICY_KEY, name, usedBy: ['src/image-event-bus.ts'], checked: CATALOGUE_CHECKED, sources };
+}
+
+/** The condition keys of GoldenImageEventBus's resource policy. */
+export const EVENT_BUS_POLICY_KEYS = {
+  SOURCE: busPolicyKey('events:source', [EVENT_BUS_POLICY_EXAMPLE, { url: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html', says: 'EventBridge condition keys: events:source and events:detail-type grant access to events of given sources and detail types.' }]),
+  DETAIL_TYPE: busPolicyKey('events:detail-type', [EVENT_BUS_POLICY_EXAMPLE]),
+  PRINCIPAL_ORG_ID: busPolicyKey('aws:PrincipalOrgID', [
+    { url: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html', says: 'A bus resource policy can grant PutEvents to an organization with a condition; accounts sending through an organization permission need a role on their rule target.' },
+    { url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid', says: 'aws:PrincipalOrgID: the identifier of the organization in AWS Organizations to which the requesting principal belongs (o-...).' },
+  ]),
+} as const satisfies Record<string, AwsName>;
+
 /** Every entry, for the test and for people reading it. */
 export function awsCatalogue(): AwsName[] {
   const components = Object.values(COMPONENTS_BY_ROLE).flatMap(byPlatform => [byPlatform.linux, byPlatform.windows]);
@@ -653,5 +700,7 @@ export function awsCatalogue(): AwsName[] {
     ...Object.values(ORGANIZATIONS_POLICY_TYPES),
     ...Object.values(DECLARATIVE_POLICY_NAMES),
     ...Object.values(SCP_NAMES),
+    ...Object.values(EVENTBRIDGE_EVENTS),
+    ...Object.values(EVENT_BUS_POLICY_KEYS),
   ];
 }

@@ -1,14 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { NAG_PACKS, nagFindings, recordedAcknowledgments } from '../nag-checks';
-import { ecsStack } from '../nag-stacks';
+import { crossAccountStacks, ecsStack } from '../nag-stacks';
 
 describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image factory and its capacity', () => {
   test.each(NAG_PACKS.map(([name, pack]) => [name, pack] as const))('%s finds nothing unacknowledged, errors and warnings alike', (_name, pack) => {
     expect(nagFindings(ecsStack(), pack())).toEqual([]);
   });
 
-  test('every acknowledgment gives a reason; the rebuild roles, the roll-out roles and the capacity role acknowledge only their inline default policy', () => {
+  test('every acknowledgment gives a reason; the rebuild, ancestry and roll-out roles and the capacity role acknowledge only their inline default policy', () => {
     const stack = ecsStack();
     const acknowledged = recordedAcknowledgments(stack);
     for (const { reason } of acknowledged) {
@@ -20,6 +20,10 @@ describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image
       'EcsFactory/App/RebuildOnParentUpdate/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/App/RebuildOnParentUpdate/EventsRole HIPAA.Security-IAMNoInlinePolicy',
       'EcsFactory/App/RebuildOnParentUpdate/EventsRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/App/RecordAncestry/AutomationRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/App/RecordAncestry/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/App/RecordAncestry/EventsRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/App/RecordAncestry/EventsRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRefresh/AutomationRole HIPAA.Security-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRefresh/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRefresh/EventsRole HIPAA.Security-IAMNoInlinePolicy',
@@ -38,5 +42,13 @@ describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image
     const app = stack.node.root as App;
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app));
     expect(app.synth().getStackByName(stack.stackName).template.Resources).toBeDefined();
+  });
+});
+
+describe('cdk-nag on a factory forwarding build events and a workload account rebuilding from them', () => {
+  test.each(NAG_PACKS.map(([name, pack]) => [name, pack] as const))('%s finds nothing unacknowledged in either stack', (_name, pack) => {
+    const [factory, workload] = crossAccountStacks();
+    expect(nagFindings(factory, pack())).toEqual([]);
+    expect(nagFindings(workload, pack())).toEqual([]);
   });
 });
