@@ -10,13 +10,17 @@ import { acknowledgeNagFindings, inlinePolicyFindings } from './nag-acknowledgme
 export interface AutomationOnEventProps {
   /** The Automation document the rule runs; it takes an `AutomationAssumeRole` parameter. */
   readonly document: ssm.CfnDocument;
-  /** The one thing the automation may do, granted to its assume role. */
-  readonly automationStatement: iam.PolicyStatement;
-  readonly automationRoleDescription: string;
+  /** The one thing the automation may do, granted to its assume role (with `automationRoleDescription`, when no `automationRole`). */
+  readonly automationStatement?: iam.PolicyStatement;
+  readonly automationRoleDescription?: string;
+  /** The automation's assume role, when the caller made it; otherwise one is created here. */
+  readonly automationRole?: iam.IRole;
   readonly eventsRoleDescription: string;
   readonly ruleId: string;
   readonly ruleDescription: string;
-  readonly eventPattern: events.EventPattern;
+  /** What the rule matches: exactly one of `eventPattern` and `schedule`. */
+  readonly eventPattern?: events.EventPattern;
+  readonly schedule?: events.Schedule;
   /** The document's parameters other than `AutomationAssumeRole`. */
   readonly parameters: Record<string, string>;
 }
@@ -24,7 +28,7 @@ export interface AutomationOnEventProps {
 /** The roles and rule `automationOnEvent` created. */
 export interface AutomationOnEvent {
   readonly rule: events.Rule;
-  readonly automationRole: iam.Role;
+  readonly automationRole: iam.IRole;
   readonly eventsRole: iam.Role;
 }
 
@@ -39,16 +43,11 @@ const INLINE_POLICY_REASON = 'The role\'s grants (one action on one resource eac
  */
 export function automationOnEvent(scope: Construct, props: AutomationOnEventProps): AutomationOnEvent {
   const stack = Stack.of(scope);
-  const automationRole = new iam.Role(scope, 'AutomationRole', {
-    // Confused deputy: only Automation runs of this account. Systems Manager documents
-    // aws:SourceAccount for this ("allow any resource in that account"):
-    // https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
-    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name, {
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }),
-    description: props.automationRoleDescription,
-  });
-  automationRole.addToPrincipalPolicy(props.automationStatement);
+  if ((props.eventPattern === undefined) === (props.schedule === undefined)) {
+    throw new Error('automationOnEvent takes exactly one of eventPattern and schedule');
+  }
+  const automationRole = props.automationRole ?? automationAssumeRole(scope, 'AutomationRole', props.automationRoleDescription);
+  if (props.automationStatement) automationRole.addToPrincipalPolicy(props.automationStatement);
 
   const automationArn = `arn:${Aws.PARTITION}:ssm:${stack.region}:${stack.account}:automation-definition/${props.document.ref}:$DEFAULT`;
   // The rule's ARN, from a name chosen here rather than from the rule resource: the rule
@@ -76,13 +75,14 @@ export function automationOnEvent(scope: Construct, props: AutomationOnEventProp
     resources: [automationRole.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPALS.SSM.name } },
   }));
-  acknowledgeNagFindings(automationRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
+  if (!props.automationRole) acknowledgeNagFindings(automationRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
   acknowledgeNagFindings(eventsRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
 
   const rule = new events.Rule(scope, props.ruleId, {
     ruleName,
     description: props.ruleDescription,
     eventPattern: props.eventPattern,
+    schedule: props.schedule,
   });
   // Automation takes every parameter as a list of strings.
   const input: Record<string, string[]> = {};
@@ -92,4 +92,21 @@ export function automationOnEvent(scope: Construct, props: AutomationOnEventProp
     bind: () => ({ arn: automationArn, role: eventsRole, input: events.RuleTargetInput.fromObject(input) }),
   });
   return { rule, automationRole, eventsRole };
+}
+
+/**
+ * An SSM Automation assume role trusted by Systems Manager for Automation runs of this account
+ * only. Confused deputy: Systems Manager documents aws:SourceAccount for this ("allow any
+ * resource in that account"):
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
+ */
+export function automationAssumeRole(scope: Construct, id: string, description?: string, roleName?: string): iam.Role {
+  const stack = Stack.of(scope);
+  return new iam.Role(scope, id, {
+    roleName,
+    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name, {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+    description,
+  });
 }
