@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { HARDENINGS, hardeningSupported } from './hardened/helpers';
+import { trustChainStack } from './nag-stacks';
 import { newStack } from './util';
 import {
   AllowedImagesMode,
@@ -305,7 +306,9 @@ describe('AWS-owned names', () => {
   let found: Found[];
 
   beforeAll(() => {
-    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks(), ...preventionStacks()];
+    const trustChain = trustChainStack();
+    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks(), ...preventionStacks(),
+      { name: trustChain.stackName, stack: trustChain, template: Template.fromStack(trustChain).toJSON() }];
     found = rendered.flatMap(({ name, template }) => awsNamesIn(template, name));
     // The StackSet carries the member template as a string: its names count too.
     for (const { name, template } of rendered) {
@@ -320,7 +323,8 @@ describe('AWS-owned names', () => {
     const expected = OperatingSystem.all()
       .reduce((sum, os) => sum + os.architectures.length * HARDENINGS.filter(h => hardeningSupported(os, h)).length, 0);
     // The matrix recipes, plus the ECS stack's golden parent and application image, and the prevention stack's image.
-    expect(recipes).toHaveLength(expected + 3);
+    // ... and the trust-chain stack's two images.
+    expect(recipes).toHaveLength(expected + 5);
     expect(expected).toBe(68);
     expect(found.filter(f => f.name === 'scap-compliance-checker-windows').length).toBeGreaterThan(0);
   });

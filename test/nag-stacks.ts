@@ -162,7 +162,7 @@ export function trustChainStack(): Stack {
     imageName: 'approved',
     recipe: new ImageRecipe(stack, 'ApprovedRecipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
     channels: ['candidate', 'prod'],
-    promotion: Promotion.manual({ approvers: ['arn:aws:iam::111111111111:role/ReleaseManager'] }),
+    promotion: Promotion.manual({ approvers: ['arn:aws:iam::111111111111:role/GoldenAmiReleaseManager'] }),
   });
   return stack;
 }
