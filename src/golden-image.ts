@@ -670,6 +670,7 @@ export class GoldenImage extends GoldenImageBase {
     this.catalogueBaseName = trustChain
       ? catalogueBase('ssmParameterName', this.ssmParameterName, this.channels.length > 0 ? 'channels' : 'revocation (on by default with publishToSsm; set revocation: false to go without)')
       : catalogueBaseOrUndefined(this.ssmParameterName);
+    this.channels.forEach((channel, i) => validateSsmParameterName(`channels[${i}] (as the parameter ${this.catalogueBaseName}/${channel})`, `${this.catalogueBaseName}/${channel}`));
     this.infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
 
     this.regions = distributionRegions(stack.region, props.regions ?? []);

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { FindingSeverity } from '../golden-image';
 import { PromotionConfig } from './private/promotion-config';
@@ -45,6 +45,14 @@ export interface ManualPromotionOptions {
    * @default Duration.days(7)
    */
   readonly timeout?: Duration;
+
+  /**
+   * Inspector finding severities that refuse an approved promotion: an ACTIVE finding of one
+   * of them on the AMI stops it before anything is written. An empty list skips the check.
+   *
+   * @default [FindingSeverity.CRITICAL, FindingSeverity.HIGH]
+   */
+  readonly blockingSeverities?: FindingSeverity[];
 }
 
 /**
@@ -87,10 +95,6 @@ export class Promotion {
     if (!Array.isArray(approvers) || approvers.length === 0) {
       throw new Error(`Promotion.manual approvers must name at least one IAM user or role ARN, got: ${quoteValue(approvers)}`);
     }
-    if (approvers.length > 10) {
-      // aws:approve takes up to 10 approvers.
-      throw new Error(`Promotion.manual approvers must name at most 10 ARNs (aws:approve's limit), got ${approvers.length}: ${quoteValue(approvers.join(', '))}`);
-    }
     approvers.forEach((arn, i) => {
       if (!Token.isUnresolved(arn) && !APPROVER_ARN.test(arn)) {
         throw new Error(`Promotion.manual approvers[${i}] must be an IAM user or role ARN (arn:aws:iam::<account>:user/<name> or :role/<name>), got: ${quoteValue(arn)}`);
@@ -104,10 +108,9 @@ export class Promotion {
     if (seconds < 60 || seconds > MAX_APPROVAL_DAYS * 86_400) {
       throw new Error(`Promotion.manual timeout must be from 1 minute to ${MAX_APPROVAL_DAYS} days (aws:approve's limit), got: '${timeout.toHumanString()}'`);
     }
-    if (options.topic && !Token.isUnresolved(options.topic.topicName) && !options.topic.topicName.startsWith('Automation')) {
-      throw new Error(`Promotion.manual topic must be named Automation... (Automation publishes approval requests only to such topics), got: ${quoteValue(options.topic.topicName)}`);
-    }
-    return new Promotion({ kind: 'manual', approvers: [...approvers], topic: options.topic, minRequiredApprovals, approvalTimeoutSeconds: seconds, soakHours: 0, blockingSeverities: [] });
+    if (options.topic) validateApprovalTopic(options.topic);
+    const blockingSeverities = validateSeverities('Promotion.manual blockingSeverities', options.blockingSeverities);
+    return new Promotion({ kind: 'manual', approvers: [...approvers], topic: options.topic, minRequiredApprovals, approvalTimeoutSeconds: seconds, soakHours: 0, blockingSeverities });
   }
 
   /**
@@ -120,16 +123,7 @@ export class Promotion {
     if (!Number.isInteger(hours) || hours < 1 || hours > 365 * 24) {
       throw new Error(`Promotion.afterSoak soak must be whole hours from 1 hour to 365 days, got: '${options.soak.toHumanString()}'`);
     }
-    const severities = options.blockingSeverities ?? ['CRITICAL', 'HIGH'] as FindingSeverity[];
-    if (!Array.isArray(severities)) {
-      throw new Error(`Promotion.afterSoak blockingSeverities must be a list of FindingSeverity, got: ${quoteValue(severities)}`);
-    }
-    severities.forEach((severity, i) => {
-      if (!SEVERITIES.includes(severity)) {
-        throw new Error(`Promotion.afterSoak blockingSeverities[${i}] must be one of ${SEVERITIES.join(', ')}, got: ${quoteValue(severity)}`);
-      }
-    });
-    validateUnique('Promotion.afterSoak blockingSeverities', severities);
+    const severities = validateSeverities('Promotion.afterSoak blockingSeverities', options.blockingSeverities);
     const checkEvery = options.checkEvery ?? Duration.hours(1);
     const minutes = checkEvery.toMinutes({ integral: false });
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
@@ -141,4 +135,36 @@ export class Promotion {
   private constructor(
     /** @internal */ public readonly _config: PromotionConfig,
   ) {}
+}
+
+/**
+ * Automation publishes approval requests only to a topic whose name begins with `Automation`.
+ * A topic made in this app is checked by its CloudFormation name (a generated name never
+ * begins so); an imported one by the name in its ARN.
+ */
+function validateApprovalTopic(topic: sns.ITopic): void {
+  const cfn = topic.node.defaultChild;
+  const made = cfn instanceof sns.CfnTopic;
+  // A made topic's name is a lazy value: nothing when the name is generated (never Automation...).
+  const name = made ? Stack.of(topic).resolve((cfn as sns.CfnTopic).topicName) : topic.topicName;
+  if (name !== undefined && Token.isUnresolved(name)) return;
+  if (name === undefined || !name.startsWith('Automation')) {
+    const given = name === undefined ? `a generated name ('${topic.node.path}' has no topicName)` : quoteValue(name);
+    throw new Error(`Promotion.manual topic must be named Automation... (Automation publishes approval requests only to such topics), got: ${given}`);
+  }
+}
+
+/** The severities as Inspector names them, CRITICAL and HIGH when not given. */
+function validateSeverities(prop: string, given: FindingSeverity[] | undefined): string[] {
+  const severities: string[] = given ?? ['CRITICAL', 'HIGH'];
+  if (!Array.isArray(severities)) {
+    throw new Error(`${prop} must be a list of FindingSeverity, got: ${quoteValue(severities)}`);
+  }
+  severities.forEach((severity, i) => {
+    if (!SEVERITIES.includes(severity)) {
+      throw new Error(`${prop}[${i}] must be one of ${SEVERITIES.join(', ')}, got: ${quoteValue(severity)}`);
+    }
+  });
+  validateUnique(prop, severities);
+  return [...severities];
 }
