@@ -205,7 +205,18 @@ describe('promotion', () => {
     const stack = newStack();
     const img = image(stack, { channels: ['candidate', 'staging', 'prod'] });
     expect(() => img.promoteDocumentName('candidate', 'prod')).toThrow("promoteDocumentName takes two adjacent channels of 'Stack/Image' (candidate -> staging, staging -> prod), got: 'candidate -> prod'");
-    // No promotion given: no documents either (a promotion must be chosen to get them).
+    for (const [from, to] of [['candidate', 'staging'], ['staging', 'prod']]) {
+      const doc = documentOf(img, `Promote-${from}-${to}`, 'Document');
+      expect(stack.resolve(img.promoteDocumentName(from, to))).toEqual({ Ref: stack.getLogicalId(img.node.findChild('TrustChain').node.findChild(`Promote-${from}-${to}`).node.findChild('Document') as any) });
+      expect(doc.Properties.Content.mainSteps.map((step: any) => step.action)).toEqual(['aws:executeScript']);
+      expect(doc.Properties.Content.parameters.SoakHours.default).toBe(0);
+      expect(doc.Properties.Content.parameters.BlockingSeverities.default).toEqual(['CRITICAL', 'HIGH']);
+      expect(img.node.findChild('TrustChain').node.findChild(`Promote-${from}-${to}`).node.tryFindChild('Schedule')).toBeUndefined();
+    }
+    expect(Object.values<any>(Template.fromStack(stack).toJSON().Resources).filter(r => r.Type === 'AWS::Events::Rule')).toEqual([]);
+    expect(img.promotionApprovalTopic).toBeUndefined();
+    const one = image(newStack(), { channels: ['prod'] });
+    expect(() => one.promoteDocumentName('prod', 'prod')).toThrow("promoteDocumentName takes two adjacent channels of 'Stack/Image' (it has fewer than two channels), got: 'prod -> prod'");
   });
 
   test('a given approval topic is used as is, and must be named Automation...', () => {

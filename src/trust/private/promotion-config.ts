@@ -5,7 +5,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
  * What a Promotion renders. Internal.
  */
 export interface PromotionConfig {
-  readonly kind: 'manual' | 'soak';
+  /** `command`: no promotion chosen, the documents are started by hand. */
+  readonly kind: 'manual' | 'soak' | 'command';
   readonly approvers: string[];
   readonly topic?: sns.ITopic;
   readonly minRequiredApprovals: number;
@@ -14,3 +15,8 @@ export interface PromotionConfig {
   readonly blockingSeverities: string[];
   readonly checkEvery?: Duration;
 }
+
+/** Promotion by a command (no promotion chosen): no approval step, no soak, CRITICAL and HIGH findings refuse. */
+export const PROMOTION_BY_COMMAND: PromotionConfig = {
+  kind: 'command', approvers: [], minRequiredApprovals: 0, approvalTimeoutSeconds: 0, soakHours: 0, blockingSeverities: ['CRITICAL', 'HIGH'],
+};

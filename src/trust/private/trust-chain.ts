@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { LATEST_LEVEL, REVOKED_LEVEL, TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
-import { PromotionConfig } from './promotion-config';
+import { PROMOTION_BY_COMMAND, PromotionConfig } from './promotion-config';
 import { trustChainDocument, TrustChainDocumentParameter } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { automationAssumeRole, automationOnEvent } from '../../private/automation-on-event';
@@ -73,8 +73,8 @@ export class TrustChain extends Construct {
     this.grantCatalogue();
 
     const pairs = props.channels.slice(1).map((to, i) => ({ from: props.channels[i], to }));
-    if (props.promotion && pairs.length > 0) {
-      const promotion = props.promotion;
+    if (pairs.length > 0) {
+      const promotion = props.promotion ?? PROMOTION_BY_COMMAND;
       if (promotion.kind === 'manual') {
         this.approvalTopic = promotion.topic ?? this.encryptedTopic('ApprovalTopic', `Automation-${fitName(props.imageName, 256 - 'Automation-'.length)}`,
           `Golden image ${props.imageName}: promotions waiting for approval`);
