@@ -2,11 +2,11 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
-import { trustChainTargetRole } from './trust/private/trust-chain-target';
 import { IMAGE_BUILDER_SERVICE_LINKED_ROLE, IMAGE_BUILDER_ROLE_NAMES, MANAGED_POLICIES } from './private/aws-catalogue';
+import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
 import { acknowledgeNagFindings, wildcardResourceFinding } from './private/nag-acknowledgments';
 import { quoteValue, validateAccountId, validateUnique } from './private/validation';
+import { trustChainTargetRole } from './trust/private/trust-chain-target';
 
 /**
  * Properties of a GoldenImageDistributionTargetRole.

@@ -2,8 +2,8 @@ import { Arn, ArnFormat, Duration, Names, Resource, Stack, Token } from 'aws-cdk
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnDistributionConfiguration, CfnImagePipeline, CfnLifecyclePolicy } from 'aws-cdk-lib/aws-imagebuilder';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BuildIsolation, IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-infrastructure';
 import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './distribution';
@@ -35,9 +35,9 @@ import {
 } from './private/validation';
 import { IGoldenImageRecipe } from './recipe';
 import { PipelineSchedule } from './schedule';
-import { Promotion } from './trust/promotion';
 import { catalogueBase, REVOKED_LEVEL, validateChannel, validateChannels } from './trust/private/catalogue-names';
 import { TrustChain } from './trust/private/trust-chain';
+import { Promotion } from './trust/promotion';
 
 /** The SSM parameter data type that makes Parameter Store check the value is an AMI ID. */
 const AMI_ID_DATA_TYPE = SSM_PARAMETER_DATA_TYPES.EC2_IMAGE.name;
@@ -428,6 +428,8 @@ abstract class GoldenImageBase extends Resource implements IGoldenImage {
   public abstract readonly platform: ImagePlatform;
   /** The catalogue's `<base>`, when known at synth. */
   protected abstract readonly catalogueBaseName?: string;
+  protected abstract readonly pipelineArnForGrants?: string;
+  protected abstract readonly recipeNameForEvents?: string;
 
   public get revocationListParameterName(): string | undefined {
     return this.catalogueBaseName === undefined ? undefined : `${this.catalogueBaseName}/${REVOKED_LEVEL}`;
@@ -441,8 +443,6 @@ abstract class GoldenImageBase extends Resource implements IGoldenImage {
     }
     return `${this.catalogueBaseName}/${channel}`;
   }
-  protected abstract readonly pipelineArnForGrants?: string;
-  protected abstract readonly recipeNameForEvents?: string;
 
   public machineImage(options: GoldenImageMachineImageOptions = {}): ec2.IMachineImage {
     const resolution = options.resolution;

@@ -94,7 +94,7 @@ describe('GoldenImageDistributionTargetRole', () => {
         Sid: 'Catalogue',
         Effect: 'Allow',
         Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:DeleteParameter'],
-        Resource: ['/golden-ami/', '/apps/'].map(path => join('arn:', PARTITION, `:ssm:*:111111111111:parameter${path}*`)),
+        Resource: ['/golden-ami/', '/apps/'].map(prefix => join('arn:', PARTITION, `:ssm:*:111111111111:parameter${prefix}*`)),
       },
       { Sid: 'FindImagesAndFindings', Effect: 'Allow', Action: ['ec2:DescribeImages', 'inspector2:ListFindings'], Resource: '*' },
       {

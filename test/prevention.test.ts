@@ -114,7 +114,8 @@ describe('AllowedImagesPolicy', () => {
   });
 
   test('revoked (deprecated) images: refused at once by default, or after maximumDaysSinceDeprecated', () => {
-    const criteria = (props: Partial<AllowedImagesPolicyProps>) => allowedImages(props).Content.ec2_attributes.allowed_images_settings.image_criteria.criteria_1;
+    const criteria = (props: Partial<AllowedImagesPolicyProps>) =>
+      allowedImages(props).Content.ec2_attributes.allowed_images_settings.image_criteria.criteria_1;
     expect(criteria({}).deprecation_time_condition).toEqual({ maximum_days_since_deprecated: { '@@assign': 0 } });
     expect(criteria({ maximumDaysSinceDeprecated: 14 }).deprecation_time_condition).toEqual({ maximum_days_since_deprecated: { '@@assign': 14 } });
   });

@@ -15,8 +15,8 @@ import {
   Promotion,
   RecipeComponent,
 } from '../../src';
-import { TRUST_CHAIN_PYTHON_RUNTIME } from '../../src/trust/private/trust-chain-document';
 import { REVOCATION_REASON_PATTERN } from '../../src/trust/private/trust-chain';
+import { TRUST_CHAIN_PYTHON_RUNTIME } from '../../src/trust/private/trust-chain-document';
 import { trustChainStack } from '../nag-stacks';
 import { newStack } from '../util';
 
@@ -144,8 +144,12 @@ describe('promotion', () => {
         Runtime: TRUST_CHAIN_PYTHON_RUNTIME,
         Handler: 'promote',
         InputPayload: {
-          Locations: '{{ Locations }}', FromParameter: '{{ FromParameter }}', ToParameter: '{{ ToParameter }}',
-          RevocationListParameter: '{{ RevocationListParameter }}', SoakHours: '{{ SoakHours }}', BlockingSeverities: '{{ BlockingSeverities }}',
+          Locations: '{{ Locations }}',
+          FromParameter: '{{ FromParameter }}',
+          ToParameter: '{{ ToParameter }}',
+          RevocationListParameter: '{{ RevocationListParameter }}',
+          SoakHours: '{{ SoakHours }}',
+          BlockingSeverities: '{{ BlockingSeverities }}',
         },
       },
     });

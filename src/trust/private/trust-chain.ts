@@ -10,8 +10,8 @@ import { PROMOTION_BY_COMMAND, PromotionConfig } from './promotion-config';
 import { trustChainDocument, TrustChainDocumentParameter } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { automationAssumeRole, automationOnEvent } from '../../private/automation-on-event';
-import { AMI_ID } from '../../private/patterns';
 import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
+import { AMI_ID } from '../../private/patterns';
 import { fitName } from '../../private/validation';
 
 /** IAM role names take 64 characters. */
@@ -121,7 +121,10 @@ export class TrustChain extends Construct {
     const home = this.stack.account;
     const locations = [
       ...regions.map(region => ({ Region: region, Account: home, RoleArn: '' })),
-      ...copyToAccounts.flatMap(account => regions.map(region => ({ Region: region, Account: account, RoleArn: trustChainTargetRoleArn(this.stack, account) }))),
+      ...copyToAccounts.flatMap(account => {
+        const roleArn = trustChainTargetRoleArn(this.stack, account);
+        return regions.map(region => ({ Region: region, Account: account, RoleArn: roleArn }));
+      }),
     ];
     return { type: 'MapList', description: 'Every region and account of the image, the factory\'s build region first (RoleArn "" = the automation\'s own credentials)', default: locations };
   }
@@ -130,7 +133,8 @@ export class TrustChain extends Construct {
     const { base, imageName } = this.props;
     const scope = new Construct(this, `Promote-${from}-${to}`);
     const document = trustChainDocument(scope, 'Document', {
-      description: `Promotes the AMI of golden image ${imageName} in channel ${from} to channel ${to}, in every region and account, after checking it is available, not revoked, soaked and free of blocking Inspector findings`,
+      description: `Promotes the AMI of golden image ${imageName} in channel ${from} to channel ${to}, in every region and account, `
+        + 'after checking it is available, not revoked, soaked and free of blocking Inspector findings',
       handler: TRUST_CHAIN_HANDLERS.PROMOTE,
       parameters: {
         Locations: this.locationsParameter(),
