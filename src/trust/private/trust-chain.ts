@@ -184,6 +184,9 @@ export class TrustChain extends Construct {
       resources: ['*'],
     }));
     // Deprecate, disable and tag only this image's AMIs: every AMI of the pipeline carries its tag.
+    // The image resource with an aws:ResourceTag condition is how AWS's own
+    // EC2ImageBuilderLifecycleExecutionPolicy scopes EnableImageDeprecation and DisableImage:
+    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html
     const images = `arn:${partition}:ec2:*::image/*`;
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'RevokeImageAmis',
