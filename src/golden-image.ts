@@ -622,7 +622,8 @@ export class GoldenImage extends GoldenImageBase {
 
   /**
    * The SSM Automation document that revokes an AMI, when `revocation` is on: run
-   * `aws ssm start-automation-execution --document-name <revokeDocumentName> --parameters ImageId=ami-...,Reason="...",AutomationAssumeRole=<trustChainRoleArn>`.
+   * `aws ssm start-automation-execution --document-name <revokeDocumentName> --parameters ImageId=ami-...,Reason="..."`
+   * (it runs as `trustChainRole` by default).
    */
   public readonly revokeDocumentName?: string;
 
@@ -751,8 +752,8 @@ export class GoldenImage extends GoldenImageBase {
 
   /**
    * The name of the SSM Automation document that promotes the AMI in channel `from` to the
-   * next channel `to`: run `aws ssm start-automation-execution --document-name <name>
-   * --parameters AutomationAssumeRole=<trustChainRole ARN>`.
+   * next channel `to`: run `aws ssm start-automation-execution --document-name <name>` (it runs
+   * as `trustChainRole` by default).
    */
   public promoteDocumentName(from: string, to: string): string {
     const promotion = this.trustChain?.promotion(from, to);

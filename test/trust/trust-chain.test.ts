@@ -162,6 +162,7 @@ describe('promotion', () => {
     expect(parameters.RevocationListParameter).toMatchObject({ type: 'String', default: '/golden-ami/soaked/revoked' });
     expect(parameters.SoakHours).toMatchObject({ type: 'Integer', default: 72 });
     expect(parameters.BlockingSeverities).toMatchObject({ type: 'StringList', default: ['CRITICAL', 'HIGH'] });
+    expect(parameters.AutomationAssumeRole.default).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(img.trustChainRole!.node.defaultChild as any), 'Arn'] });
     expect(stack.resolve(img.promoteDocumentName('staging', 'prod'))).toEqual({ Ref: stack.getLogicalId(img.node.findChild('TrustChain').node.findChild('Promote-staging-prod').node.findChild('Document') as any) });
 
     // The schedule starts this document as the trust-chain role, every checkEvery.
@@ -257,6 +258,8 @@ describe('revocation', () => {
     expect(parameters.ChannelParameters).toMatchObject({ type: 'StringList', default: ['/golden-ami/soaked/latest', '/golden-ami/soaked/candidate', '/golden-ami/soaked/staging', '/golden-ami/soaked/prod'] });
     expect(parameters.RevocationListParameter).toMatchObject({ type: 'String', default: '/golden-ami/soaked/revoked' });
     expect(parameters.TopicArn).toMatchObject({ type: 'String', default: { Ref: stack.getLogicalId(img.revocationTopic!.node.defaultChild as any) } });
+    // The one-command revoke: the role is the default, so ImageId and Reason are all a run needs.
+    expect(parameters.AutomationAssumeRole).toEqual({ type: 'String', description: 'The role the automation runs as', default: { 'Fn::GetAtt': [stack.getLogicalId(img.trustChainRole!.node.defaultChild as any), 'Arn'] } });
     expect(resource(stack, img.revocationTopic!).Properties.KmsMasterKeyId).toBeDefined();
   });
 

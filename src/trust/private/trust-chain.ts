@@ -88,6 +88,7 @@ export class TrustChain extends Construct {
       this.revokeDocument = trustChainDocument(this, 'Revoke', {
         description: `Revokes an AMI of golden image ${props.imageName}: deprecates and disables it in every region and account, takes it out of every channel, lists it as revoked and notifies`,
         handler: TRUST_CHAIN_HANDLERS.REVOKE,
+        assumeRoleArn: this.role.roleArn,
         parameters: {
           ImageId: { type: 'String', description: 'The revoked AMI, as its ID in the factory account and build region', allowedPattern: AMI_ID.source },
           Reason: { type: 'String', description: 'Why (1 to 200 characters; no comma, =, or line break): the compliance rule reports it as revoked: <reason>', allowedPattern: REVOCATION_REASON_PATTERN },
@@ -136,6 +137,7 @@ export class TrustChain extends Construct {
       description: `Promotes the AMI of golden image ${imageName} in channel ${from} to channel ${to}, in every region and account, `
         + 'after checking it is available, not revoked, soaked and free of blocking Inspector findings',
       handler: TRUST_CHAIN_HANDLERS.PROMOTE,
+      assumeRoleArn: this.role.roleArn,
       parameters: {
         Locations: this.locationsParameter(),
         FromParameter: { type: 'String', description: 'The channel the AMI is promoted from', default: `${base}/${from}` },
