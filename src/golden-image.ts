@@ -338,7 +338,7 @@ export interface GoldenImageOptions {
   /**
    * The SNS topic told of each revocation.
    *
-   * @default - a new KMS-encrypted topic
+   * @default - the stack's revocation topic: KMS-encrypted, created once per stack and shared by its golden images (each message names the image)
    */
   readonly revocationTopic?: sns.ITopic;
 

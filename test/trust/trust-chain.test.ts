@@ -261,6 +261,9 @@ describe('revocation', () => {
     // The one-command revoke: the role is the default, so ImageId and Reason are all a run needs.
     expect(parameters.AutomationAssumeRole).toEqual({ type: 'String', description: 'The role the automation runs as', default: { 'Fn::GetAtt': [stack.getLogicalId(img.trustChainRole!.node.defaultChild as any), 'Arn'] } });
     expect(resource(stack, img.revocationTopic!).Properties.KmsMasterKeyId).toBeDefined();
+    // One revocation topic per stack, like the build topic: both images publish to it.
+    expect((stack.node.findChild('Approved') as GoldenImage).revocationTopic).toBe(img.revocationTopic);
+    expect(img.revocationTopic!.node.path).toBe('TrustChain/GoldenAmiRevocations/Topic');
   });
 
   test('the reason pattern: 1 to 200 characters, no comma, no =, no line break', () => {
@@ -314,7 +317,7 @@ describe('the trust-chain role', () => {
         Condition: { StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': 'soaked' } },
       },
       { Sid: 'ActInCopyAccounts', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: join('arn:', PARTITION, `:iam::${COPY}:role/GoldenAmiTrustChainRole`) },
-      { Effect: 'Allow', Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/RevocationTopicKey/), 'Arn'] } },
+      { Effect: 'Allow', Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GoldenAmiRevocationsTopicKey/), 'Arn'] } },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: stack.getLogicalId(img.revocationTopic!.node.defaultChild as any) } },
     ]);
   });

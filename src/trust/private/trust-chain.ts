@@ -83,7 +83,7 @@ export class TrustChain extends Construct {
       for (const { from, to } of pairs) this.promotions.push(this.promotionOf(from, to, promotion));
     }
     if (props.revocation) {
-      this.revocationTopic = props.revocationTopic ?? this.encryptedTopic('RevocationTopic', undefined, `Golden image ${props.imageName}: revocations`);
+      this.revocationTopic = props.revocationTopic ?? this.sharedRevocationTopic();
       this.grantPublish(this.revocationTopic);
       this.revokeDocument = trustChainDocument(this, 'Revoke', {
         description: `Revokes an AMI of golden image ${props.imageName}: deprecates and disables it in every region and account, takes it out of every channel, lists it as revoked and notifies`,
@@ -221,17 +221,39 @@ export class TrustChain extends Construct {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
   }
 
+  /**
+   * The stack's revocation topic, shared by its images like the build topic (one key and topic
+   * per stack, not per image); each message names the image.
+   */
+  private sharedRevocationTopic(): sns.ITopic {
+    const id = 'GoldenAmiRevocations';
+    const existing = this.stack.node.tryFindChild(id) as Construct | undefined;
+    const scope = existing ?? new Construct(this.stack, id);
+    const topic = (scope.node.tryFindChild('Topic') as sns.ITopic | undefined) ?? encryptedTopic(scope, 'Topic', undefined, 'Golden AMI revocations');
+    this.grantTopicKey(topic);
+    return topic;
+  }
+
   private encryptedTopic(id: string, topicName: string | undefined, displayName: string): sns.ITopic {
-    const key = new kms.Key(this, `${id}Key`, { description: displayName, enableKeyRotation: true });
-    // What publishing to an encrypted topic takes on its key:
-    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
-    key.grant(this.role, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    const topic = encryptedTopic(this, id, topicName, displayName);
+    this.grantTopicKey(topic);
+    return topic;
+  }
+
+  /** What publishing to an encrypted topic takes on its key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). */
+  private grantTopicKey(topic: sns.ITopic): void {
+    topic.masterKey!.grant(this.role, 'kms:GenerateDataKey*', 'kms:Decrypt');
     acknowledgeNagFindings(this.role, {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Publishing to a KMS-encrypted SNS topic takes kms:GenerateDataKey* and kms:Decrypt on its key (Amazon SNS key management); granted on the topic\'s own key only',
     });
-    return new sns.Topic(this, id, { topicName, displayName: displayName.slice(0, 100), masterKey: key, enforceSSL: true });
   }
+}
+
+/** A topic encrypted with a key of its own (rotated), TLS only. */
+function encryptedTopic(scope: Construct, id: string, topicName: string | undefined, displayName: string): sns.ITopic {
+  const key = new kms.Key(scope, `${id}Key`, { description: displayName, enableKeyRotation: true });
+  return new sns.Topic(scope, id, { topicName, displayName: displayName.slice(0, 100), masterKey: key, enforceSSL: true });
 }
 
 /** The GoldenAmiTrustChainRole ARN in `account`. */
