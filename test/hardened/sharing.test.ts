@@ -11,7 +11,9 @@ import { newStack } from '../util';
 const UBUNTU_CIS1: HardenedBaseRecipeProps = { operatingSystem: OperatingSystem.UBUNTU_22_04, hardening: Hardening.cis(CisLevel.LEVEL_1) };
 
 /** `count` hardened images, each with its own recipe name (and so its own log group prefix). */
-function hardenedImages(stack: Stack, count: number, props: (i: number) => HardenedBaseRecipeProps = () => UBUNTU_CIS1, revocation?: boolean): HardenedBaseRecipe[] {
+function hardenedImages(
+  stack: Stack, count: number, props: (i: number) => HardenedBaseRecipeProps = () => UBUNTU_CIS1, revocation?: boolean,
+): HardenedBaseRecipe[] {
   return Array.from({ length: count }, (_, i) => {
     const recipe = new HardenedBaseRecipe(stack, `Recipe${i}`, { recipeName: `ubuntu-${i}`, ...props(i) });
     new GoldenImage(stack, `Image${i}`, { recipe, imageName: `ubuntu-${i}`, revocation });
