@@ -197,6 +197,9 @@ describe('promotion', () => {
     expect(doc.Properties.Content.parameters.SoakHours.default).toBe(0);
     const topic = resource(stack, img.promotionApprovalTopic!);
     expect(topic.Properties.TopicName).toBe('Automation-approved');
+    // An image name with a space (Image Builder allows it) becomes an SNS name.
+    const spaced = image(newStack(), { imageName: 'my base', ssmParameterName: '/golden-ami/my-base/latest', channels: ['a', 'b'], promotion: Promotion.manual({ approvers: ['arn:aws:iam::111111111111:user/a'] }) });
+    expect(resource(Stack.of(spaced), spaced.promotionApprovalTopic!).Properties.TopicName).toBe('Automation-my-base');
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     expect(img.node.findChild('TrustChain').node.findChild('Promote-candidate-prod').node.tryFindChild('Schedule')).toBeUndefined();
     // The automation role may publish the approval request.

@@ -76,7 +76,9 @@ export class TrustChain extends Construct {
     if (pairs.length > 0) {
       const promotion = props.promotion ?? PROMOTION_BY_COMMAND;
       if (promotion.kind === 'manual') {
-        this.approvalTopic = promotion.topic ?? this.encryptedTopic('ApprovalTopic', `Automation-${fitName(props.imageName, 256 - 'Automation-'.length)}`,
+        // SNS names take letters, digits, - and _ (256 at most); Image Builder names may hold spaces.
+        const topicName = Token.isUnresolved(props.imageName) ? undefined : `Automation-${fitName(props.imageName.replace(/[^A-Za-z0-9_-]/g, '-'), 256 - 'Automation-'.length)}`;
+        this.approvalTopic = promotion.topic ?? this.encryptedTopic('ApprovalTopic', topicName,
           `Golden image ${props.imageName}: promotions waiting for approval`);
         this.grantPublish(this.approvalTopic);
       }
