@@ -211,6 +211,8 @@ project.tasks.tryFind('package:java')?.reset('jsii-pacmak -v --target java --mvn
 // The examples written against those packages (scripts/examples-java-go.sh): examples/java's
 // Maven output and the binary `go build` writes in examples/go.
 project.gitignore.addPatterns('/examples/java/target/', '/examples/go/ecs');
+// Helper worktrees link these to the main checkout: a symlink is not a directory, so 'node_modules/' and '/.venv/' miss it.
+project.gitignore.addPatterns('/node_modules', '/.venv');
 
 // cfn-lint over the example app's templates.
 const cfnLint = project.addTask('test:cfn-lint', {

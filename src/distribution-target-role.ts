@@ -3,8 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IMAGE_BUILDER_SERVICE_LINKED_ROLE, IMAGE_BUILDER_ROLE_NAMES, MANAGED_POLICIES } from './private/aws-catalogue';
+import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
 import { acknowledgeNagFindings, wildcardResourceFinding } from './private/nag-acknowledgments';
 import { quoteValue, validateAccountId, validateUnique } from './private/validation';
+import { trustChainTargetRole } from './trust/private/trust-chain-target';
 
 /**
  * Properties of a GoldenImageDistributionTargetRole.
@@ -66,6 +68,19 @@ export interface GoldenImageDistributionTargetRoleProps {
    * @default 'GoldenAmiCatalogRead'
    */
   readonly catalogReadPolicyName?: string;
+
+  /**
+   * Create `GoldenAmiTrustChainRole`, the role the factories' promotion and revocation
+   * automations (`GoldenImage` `channels`, `revokeDocumentName`) assume to act on this
+   * account's copies: trusted only by the factory accounts' roles named `GoldenAmiTrustChain*`,
+   * it reads and writes the SSM parameters under `catalogParameterPaths` (or `/golden-ami/`),
+   * describes images and Inspector findings, and deprecates, disables and tags golden AMIs
+   * (those carrying the `golden-ami:pipeline` tag). Without it a revocation or promotion stops
+   * at this account.
+   *
+   * @default true
+   */
+  readonly trustChain?: boolean;
 }
 
 /** What the role needs on a key of this account to write an encrypted copy. */
@@ -157,6 +172,9 @@ export class GoldenImageDistributionTargetRole extends Construct {
   /** The policy that reads the catalog, if `catalogParameterPaths` was given. */
   public readonly catalogReadPolicy?: iam.IManagedPolicy;
 
+  /** `GoldenAmiTrustChainRole`, unless `trustChain` is false. */
+  public readonly trustChainRole?: iam.IRole;
+
   private readonly copyKeyArns: string[];
   private readonly copyKeyAliases: string[];
 
@@ -230,6 +248,12 @@ export class GoldenImageDistributionTargetRole extends Construct {
         });
       }
       this.catalogReadPolicy = read;
+    }
+    if (props.trustChain !== undefined && typeof props.trustChain !== 'boolean') {
+      throw new Error(`trustChain must be a boolean, got: ${quoteValue(props.trustChain)}`);
+    }
+    if (props.trustChain ?? true) {
+      this.trustChainRole = trustChainTargetRole(this, factories, paths.length > 0 ? paths : [DEFAULT_CATALOG_PREFIX]);
     }
   }
 

@@ -63,6 +63,13 @@ export interface GoldenImageDistributionTargetStackSetProps {
   readonly catalogReadPolicyName?: string;
 
   /**
+   * Create `GoldenAmiTrustChainRole` in each account (see `GoldenImageDistributionTargetRole` `trustChain`).
+   *
+   * @default true
+   */
+  readonly trustChain?: boolean;
+
+  /**
    * The region the StackSet deploys to in each account: IAM roles and policies are global, so
    * one region per account.
    *
@@ -166,6 +173,7 @@ export class GoldenImageDistributionTargetStackSet extends Construct {
       launchTemplateUpdates: props.launchTemplateUpdates,
       catalogParameterPaths: props.catalogParameterPaths,
       catalogReadPolicyName: props.catalogReadPolicyName,
+      trustChain: props.trustChain,
     }));
     this.roleName = role.roleName;
     this.templateBody = templateBody;

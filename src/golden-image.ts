@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnDistributionConfiguration, CfnImagePipeline, CfnLifecyclePolicy } from 'aws-cdk-lib/aws-imagebuilder';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BuildIsolation, IImageBuildInfrastructure, ImageBuildInfrastructure } from './build-infrastructure';
 import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './distribution';
@@ -34,6 +35,9 @@ import {
 } from './private/validation';
 import { IGoldenImageRecipe } from './recipe';
 import { PipelineSchedule } from './schedule';
+import { catalogueBase, REVOKED_LEVEL, validateChannel, validateChannels } from './trust/private/catalogue-names';
+import { TrustChain } from './trust/private/trust-chain';
+import { Promotion } from './trust/promotion';
 
 /** The SSM parameter data type that makes Parameter Store check the value is an AMI ID. */
 const AMI_ID_DATA_TYPE = SSM_PARAMETER_DATA_TYPES.EC2_IMAGE.name;
@@ -133,6 +137,20 @@ export interface IGoldenImage extends IConstruct {
    * The operating system family of the image.
    */
   readonly platform: ImagePlatform;
+
+  /**
+   * The revocation list of the image, `<base>/revoked` (a StringList of `<ami-id>=<reason>`),
+   * where `<base>` is `ssmParameterName` without its last level.
+   *
+   * @default - unknown when `ssmParameterName` is a token or has no parent level
+   */
+  readonly revocationListParameterName?: string;
+
+  /**
+   * The SSM parameter of a release channel of the image, `<base>/<channel>` (for example
+   * `/golden-ami/<name>/prod`), in every distribution region and account.
+   */
+  channelParameterName(channel: string): string;
 
   /**
    * The latest AMI of this golden image, read from its SSM parameter at deploy time
@@ -287,6 +305,44 @@ export interface GoldenImageOptions {
   readonly ssmParameterName?: string;
 
   /**
+   * Release channels, in promotion order (for example `['candidate', 'staging', 'prod']`):
+   * each is an SSM parameter `<base>/<channel>` (data type `aws:ec2:image`) next to
+   * `ssmParameterName`, in every distribution region and account. Each build writes the
+   * first channel (with `ssmParameterName`); an AMI reaches the next one only by promotion
+   * (`promotion`, or the document `promoteDocumentName(from, to)` started by hand). Each name is
+   * one parameter path level, not `latest`, `revoked` or `ancestry`; at most 10. Needs
+   * `publishToSsm` and an `ssmParameterName` with a parent level.
+   *
+   * @default - no channels: `ssmParameterName` only
+   */
+  readonly channels?: string[];
+
+  /**
+   * How an AMI moves from one channel to the next: `Promotion.manual` (an approval step) or
+   * `Promotion.afterSoak` (a schedule). Either way there is one SSM Automation document per
+   * adjacent channel pair (`promoteDocumentName`). Needs at least two `channels`.
+   *
+   * @default - promotion documents with no approval step, started by hand (`aws ssm start-automation-execution`)
+   */
+  readonly promotion?: Promotion;
+
+  /**
+   * Create the revocation document (`revokeDocumentName`): one command deprecates and
+   * disables an AMI in every region and account, takes it out of `latest` and every channel,
+   * lists it in the revocation list and notifies `revocationTopic`. Needs `publishToSsm`.
+   *
+   * @default - true when `publishToSsm` is on
+   */
+  readonly revocation?: boolean;
+
+  /**
+   * The SNS topic told of each revocation.
+   *
+   * @default - the stack's revocation topic: KMS-encrypted, created once per stack and shared by its golden images (each message names the image)
+   */
+  readonly revocationTopic?: sns.ITopic;
+
+  /**
    * Launch templates that get a new version with each AMI.
    *
    * In Python, pass `LaunchTemplateUpdate(launch_template_id="lt-...", account_id=...)`
@@ -370,8 +426,23 @@ export interface GoldenImageProps extends GoldenImageOptions {
 abstract class GoldenImageBase extends Resource implements IGoldenImage {
   public abstract readonly ssmParameterName: string;
   public abstract readonly platform: ImagePlatform;
+  /** The catalogue's `<base>`, when known at synth. */
+  protected abstract readonly catalogueBaseName?: string;
   protected abstract readonly pipelineArnForGrants?: string;
   protected abstract readonly recipeNameForEvents?: string;
+
+  public get revocationListParameterName(): string | undefined {
+    return this.catalogueBaseName === undefined ? undefined : `${this.catalogueBaseName}/${REVOKED_LEVEL}`;
+  }
+
+  public channelParameterName(channel: string): string {
+    validateChannel('channelParameterName channel', channel);
+    if (this.catalogueBaseName === undefined) {
+      // Throws with the reason: a token, or no parent level.
+      catalogueBase('ssmParameterName', this.ssmParameterName, `channelParameterName of '${this.node.path}'`);
+    }
+    return `${this.catalogueBaseName}/${channel}`;
+  }
 
   public machineImage(options: GoldenImageMachineImageOptions = {}): ec2.IMachineImage {
     const resolution = options.resolution;
@@ -445,6 +516,21 @@ export class GoldenImage extends GoldenImageBase {
   }
 
   /**
+   * One release channel of a golden image published elsewhere: the image's parameter is the
+   * channel's, `<base>/<channel>`, so `machineImage()`, `GoldenImageEcsCapacity` and
+   * `ApprovalSource.goldenImage` follow the channel.
+   *
+   * @param ssmParameterName the image's `ssmParameterName` (for example `/golden-ami/<name>/latest`), whose parent level holds the channels
+   * @param channel the channel, for example `prod`
+   */
+  public static fromChannel(scope: Construct, id: string, ssmParameterName: string, channel: string): IGoldenImage {
+    validateSsmParameterName('ssmParameterName', ssmParameterName);
+    validateChannel('channel', channel);
+    const base = catalogueBase('ssmParameterName', ssmParameterName, 'GoldenImage.fromChannel');
+    return GoldenImage.fromGoldenImageAttributes(scope, id, { ssmParameterName: `${base}/${channel}` });
+  }
+
+  /**
    * A golden image published elsewhere, by its attributes.
    */
   public static fromGoldenImageAttributes(scope: Construct, id: string, attrs: GoldenImageAttributes): IGoldenImage {
@@ -455,8 +541,10 @@ export class GoldenImage extends GoldenImageBase {
         throw new Error(`imagePipelineArn must be an Image Builder pipeline ARN, got: '${attrs.imagePipelineArn}'`);
       }
     }
+    const base = catalogueBaseOrUndefined(attrs.ssmParameterName);
     class Import extends GoldenImageBase {
       public readonly ssmParameterName = attrs.ssmParameterName;
+      protected readonly catalogueBaseName = base;
       public readonly platform = attrs.platform ?? ImagePlatform.LINUX;
       protected readonly pipelineArnForGrants = attrs.imagePipelineArn;
       protected readonly recipeNameForEvents = attrs.imageRecipeName;
@@ -527,8 +615,38 @@ export class GoldenImage extends GoldenImageBase {
    */
   public readonly _ownerAccounts: string[];
 
+  /**
+   * The release channels, in promotion order.
+   */
+  public readonly channels: string[];
+
+  /**
+   * The SSM Automation document that revokes an AMI, when `revocation` is on: run
+   * `aws ssm start-automation-execution --document-name <revokeDocumentName> --parameters ImageId=ami-...,Reason="..."`
+   * (it runs as `trustChainRole` by default).
+   */
+  public readonly revokeDocumentName?: string;
+
+  /**
+   * The topic told of each revocation, when `revocation` is on.
+   */
+  public readonly revocationTopic?: sns.ITopic;
+
+  /**
+   * The topic told of each promotion waiting for approval, with `Promotion.manual`.
+   */
+  public readonly promotionApprovalTopic?: sns.ITopic;
+
+  /**
+   * The role the promotion and revocation automations run as (`AutomationAssumeRole`): named
+   * `GoldenAmiTrustChain-...`, the prefix the copy accounts' `GoldenAmiTrustChainRole` trusts.
+   */
+  public readonly trustChainRole?: iam.IRole;
+
   protected readonly pipelineArnForGrants: string;
   protected readonly recipeNameForEvents: string;
+  protected readonly catalogueBaseName?: string;
+  private readonly trustChain?: TrustChain;
 
   constructor(scope: Construct, id: string, props: GoldenImageProps) {
     super(scope, id);
@@ -544,12 +662,39 @@ export class GoldenImage extends GoldenImageBase {
     }
     this.ssmParameterName = props.ssmParameterName ?? `${DEFAULT_CATALOG_PREFIX}${this.imageName}/latest`;
     validateSsmParameterName('ssmParameterName', this.ssmParameterName);
+    this.channels = validateTrustChainOptions(props);
+    const publish = props.publishToSsm ?? true;
+    // On by default where it can work: an ssmParameterName given as a token, or with no parent
+    // level, has no place for the revocation list (asking for it explicitly is an error).
+    const revocation = props.revocation ?? (publish && catalogueBaseOrUndefined(this.ssmParameterName) !== undefined);
+    const trustChain = this.channels.length > 0 || revocation;
+    this.catalogueBaseName = trustChain
+      ? catalogueBase('ssmParameterName', this.ssmParameterName, this.channels.length > 0 ? 'channels' : 'revocation (on by default with publishToSsm; set revocation: false to go without)')
+      : catalogueBaseOrUndefined(this.ssmParameterName);
+    this.channels.forEach((channel, i) => validateSsmParameterName(`channels[${i}] (as the parameter ${this.catalogueBaseName}/${channel})`, `${this.catalogueBaseName}/${channel}`));
     this.infrastructure = ImageBuildInfrastructure._forImage(scope, id, props.infrastructure, props.buildIsolation);
 
     this.regions = distributionRegions(stack.region, props.regions ?? []);
     this.amiName = props.amiName ?? defaultAmiName(this.imageName);
     this._launchableDays = props.lifecycle?._launchableDays;
     this._ownerAccounts = [stack.account, ...props.copyToAccounts ?? []];
+    if (trustChain) {
+      this.trustChain = new TrustChain(this, 'TrustChain', {
+        imageName: this.imageName,
+        pipelineTag: { key: PIPELINE_TAG, value: this.imageName },
+        regions: this.regions,
+        copyToAccounts: props.copyToAccounts ?? [],
+        base: this.catalogueBaseName!,
+        channels: this.channels,
+        promotion: props.promotion?._config,
+        revocation,
+        revocationTopic: props.revocationTopic,
+      });
+      this.trustChainRole = this.trustChain.role;
+      this.revokeDocumentName = this.trustChain.revokeDocument?.ref;
+      this.revocationTopic = this.trustChain.revocationTopic;
+      this.promotionApprovalTopic = this.trustChain.approvalTopic;
+    }
 
     this.distributionConfiguration = new CfnDistributionConfiguration(this, 'Distribution', {
       name: this.imageName,
@@ -592,6 +737,31 @@ export class GoldenImage extends GoldenImageBase {
         resourceSelection: { tagMap: { [PIPELINE_TAG]: this.imageName } },
       });
     }
+  }
+
+  /**
+   * The SSM parameter of one of `channels`, `<base>/<channel>`.
+   */
+  public channelParameterName(channel: string): string {
+    const name = super.channelParameterName(channel);
+    if (!this.channels.includes(channel)) {
+      throw new Error(`channelParameterName channel must be one of the channels of '${this.node.path}' (${this.channels.join(', ') || 'none'}), got: ${quoteValue(channel)}`);
+    }
+    return name;
+  }
+
+  /**
+   * The name of the SSM Automation document that promotes the AMI in channel `from` to the
+   * next channel `to`: run `aws ssm start-automation-execution --document-name <name>` (it runs
+   * as `trustChainRole` by default).
+   */
+  public promoteDocumentName(from: string, to: string): string {
+    const promotion = this.trustChain?.promotion(from, to);
+    if (!promotion) {
+      const pairs = this.channels.slice(1).map((c, i) => `${this.channels[i]} -> ${c}`);
+      throw new Error(`promoteDocumentName takes two adjacent channels of '${this.node.path}' (${pairs.join(', ') || 'it has fewer than two channels'}), got: ${quoteValue(`${from} -> ${to}`)}`);
+    }
+    return promotion.document.ref;
   }
 
   /**
@@ -643,6 +813,8 @@ export class GoldenImage extends GoldenImageBase {
       throw new Error(`amiName must contain {{ imagebuilder:buildDate }} or {{ imagebuilder:buildVersion }}, or every build after the first fails on a duplicate AMI name, got: '${amiName}'`);
     }
     const publish = props.publishToSsm ?? true;
+    // The first channel is written by each build, next to ssmParameterName.
+    const parameterNames = this.channels.length > 0 ? [this.ssmParameterName, `${this.catalogueBaseName}/${this.channels[0]}`] : [this.ssmParameterName];
 
     return this.regions.map(region => ({
       region,
@@ -657,10 +829,10 @@ export class GoldenImage extends GoldenImageBase {
         LaunchPermissionConfiguration: launchPermission,
       },
       ssmParameterConfigurations: publish
-        ? [
-          { parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE },
-          ...copyToAccounts.map(account => ({ amiAccountId: account, parameterName: this.ssmParameterName, dataType: AMI_ID_DATA_TYPE })),
-        ]
+        ? parameterNames.flatMap(parameterName => [
+          { parameterName, dataType: AMI_ID_DATA_TYPE },
+          ...copyToAccounts.map(account => ({ amiAccountId: account, parameterName, dataType: AMI_ID_DATA_TYPE })),
+        ])
         : undefined,
       launchTemplateConfigurations: launchTemplates.get(region),
     }));
@@ -754,7 +926,7 @@ const LAUNCH_TEMPLATE_UPDATE_KEYS: StructKeys<LaunchTemplateUpdate> = {
 function validateGoldenImageOptions(props: GoldenImageOptions): void {
   validatePropTypes(props, {
     strings: ['imageName', 'description', 'amiName', 'ssmParameterName'],
-    arrays: ['regions', 'shareWith', 'copyToAccounts'],
+    arrays: ['regions', 'shareWith', 'copyToAccounts', 'channels'],
     booleans: ['publishToSsm', 'imageScanning', 'imageTests', 'enhancedImageMetadata', 'enabled'],
   });
   validateStructList('encryptionKeys', props.encryptionKeys, 'RegionalEncryptionKey', ENCRYPTION_KEY_KEYS);
@@ -765,6 +937,37 @@ function validateGoldenImageOptions(props: GoldenImageOptions): void {
   if (props.amiTags && Object.keys(props.amiTags).includes(PIPELINE_TAG)) {
     throw new Error(`amiTags must not set ${PIPELINE_TAG} (the library sets it to the image name for lifecycle policies), got: '${PIPELINE_TAG}'`);
   }
+}
+
+/** The channels, checked with what they need; [] when none. */
+function validateTrustChainOptions(props: GoldenImageOptions): string[] {
+  const publish = props.publishToSsm ?? true;
+  if (props.revocation !== undefined && typeof props.revocation !== 'boolean') {
+    throw new Error(`revocation must be a boolean, got: ${quoteValue(props.revocation)}`);
+  }
+  if (props.revocation && !publish) {
+    throw new Error('revocation needs publishToSsm (the revocation list and the channels are SSM parameters), got revocation: true and publishToSsm: false');
+  }
+  if (props.revocationTopic && (props.revocation === false || !publish)) {
+    throw new Error(`revocationTopic is set but revocation is off (revocation: false or publishToSsm: false), got revocationTopic: '${props.revocationTopic.node.path}'`);
+  }
+  if (props.channels === undefined) {
+    if (props.promotion) throw new Error('promotion needs at least two channels, got channels: undefined');
+    return [];
+  }
+  validateChannels('channels', props.channels);
+  if (!publish) {
+    throw new Error(`channels needs publishToSsm (each channel is an SSM parameter), got publishToSsm: false and channels: ${quoteValue(props.channels.join(', '))}`);
+  }
+  if (props.promotion && props.channels.length < 2) {
+    throw new Error(`promotion needs at least two channels (it moves an AMI from one to the next), got channels: ${quoteValue(props.channels.join(', '))}`);
+  }
+  return [...props.channels];
+}
+
+/** `<base>` of a literal parameter name with a parent level. */
+function catalogueBaseOrUndefined(name: string): string | undefined {
+  return Token.isUnresolved(name) || name.lastIndexOf('/') <= 0 ? undefined : name.slice(0, name.lastIndexOf('/'));
 }
 
 function distributionRegions(buildRegion: string, requested: string[]): string[] {

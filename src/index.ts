@@ -16,3 +16,4 @@ export * from './compliance';
 export * from './require-golden-images';
 export * from './prevention';
 export * from './rollout';
+export * from './trust';

@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { HARDENINGS, hardeningSupported } from './hardened/helpers';
-import { crossAccountStacks } from './nag-stacks';
+import { crossAccountStacks, trustChainStack } from './nag-stacks';
 import { newStack } from './util';
 import {
   AllowedImagesMode,
@@ -317,7 +317,9 @@ describe('AWS-owned names', () => {
 
   beforeAll(() => {
     const crossAccount = crossAccountStacks().map(stack => ({ name: stack.stackName, stack, template: Template.fromStack(stack).toJSON() }));
-    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks(), ...preventionStacks(), ...crossAccount];
+    const trustChain = trustChainStack();
+    rendered = [...matrixStacks(), ecsStack(), ...complianceStacks(), ...distributionTargetStacks(), ...preventionStacks(), ...crossAccount,
+      { name: trustChain.stackName, stack: trustChain, template: Template.fromStack(trustChain).toJSON() }];
     found = rendered.flatMap(({ name, template }) => awsNamesIn(template, name));
     // The StackSet carries the member template as a string: its names count too.
     for (const { name, template } of rendered) {
@@ -332,8 +334,8 @@ describe('AWS-owned names', () => {
     const expected = OperatingSystem.all()
       .reduce((sum, os) => sum + os.architectures.length * HARDENINGS.filter(h => hardeningSupported(os, h)).length, 0);
     // The matrix recipes, plus the ECS stack's golden parent and application image, the prevention stack's image,
-    // and the cross-account factory's parent and workload child.
-    expect(recipes).toHaveLength(expected + 5);
+    // the cross-account factory's parent and workload child, and the trust-chain stack's two images.
+    expect(recipes).toHaveLength(expected + 7);
     expect(expected).toBe(68);
     expect(found.filter(f => f.name === 'scap-compliance-checker-windows').length).toBeGreaterThan(0);
   });

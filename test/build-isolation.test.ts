@@ -65,7 +65,8 @@ describe('buildIsolation', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::ImageBuilder::InfrastructureConfiguration', 3);
     template.resourceCountIs('AWS::S3::Bucket', 1);
-    template.resourceCountIs('AWS::SNS::Topic', 1);
+    // The build topic, and the stack's revocation topic (revocation is on by default): both shared.
+    template.resourceCountIs('AWS::SNS::Topic', 2);
     const pipelines = Object.values(template.findResources('AWS::ImageBuilder::ImagePipeline')).map(p => JSON.stringify(p.Properties.InfrastructureConfigurationArn));
     expect(new Set(pipelines).size).toBe(2);
   });

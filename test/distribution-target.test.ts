@@ -55,7 +55,8 @@ function organizationStack(): Stack {
 describe('GoldenImageDistributionTargetRole', () => {
   test('the role AWS documents: its name, the managed policy, trusted only by the factories\' Image Builder service-linked role', () => {
     const stack = newStack();
-    const target = new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY] });
+    // The trust-chain role is the next test's.
+    const target = new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY], trustChain: false });
     const template = Template.fromStack(stack).toJSON();
     const [role] = resourcesOf(template, 'AWS::IAM::Role');
     expect(role.Properties.RoleName).toBe(ROLE_NAME);
@@ -72,6 +73,44 @@ describe('GoldenImageDistributionTargetRole', () => {
     expect(target.roleName).toBe(ROLE_NAME);
     expect(target.catalogReadPolicy).toBeUndefined();
     expect(stack.resolve(target.role.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Distribution/), 'Arn'] });
+  });
+
+  test('GoldenAmiTrustChainRole (on by default): trusted only by the factories\' GoldenAmiTrustChain* roles, the catalogue and golden AMIs only', () => {
+    const stack = newStack();
+    const target = new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY, FACTORY2], catalogParameterPaths: ['/golden-ami/', '/apps'] });
+    const template = Template.fromStack(stack).toJSON();
+    const role = resourcesOf(template, 'AWS::IAM::Role').find(r => r.Properties.RoleName === 'GoldenAmiTrustChainRole');
+    expect(stack.resolve(target.trustChainRole!.roleName)).toEqual({ Ref: expect.stringMatching(/^DistributionTrustChainRole/) });
+    const chainRoles = [FACTORY, FACTORY2].map(account => join('arn:', PARTITION, `:iam::${account}:role/GoldenAmiTrustChain*`));
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([FACTORY, FACTORY2].map(account => ({
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { AWS: join('arn:', PARTITION, `:iam::${account}:root`) },
+      Condition: { ArnLike: { 'aws:PrincipalArn': chainRoles } },
+    })));
+    const policy = resourcesOf(template, 'AWS::IAM::Policy').find(p => p.Properties.Roles[0].Ref.startsWith('DistributionTrustChainRole'));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'Catalogue',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+        Resource: ['/golden-ami/', '/apps/'].map(prefix => join('arn:', PARTITION, `:ssm:*:111111111111:parameter${prefix}*`)),
+      },
+      { Sid: 'FindImagesAndFindings', Effect: 'Allow', Action: ['ec2:DescribeImages', 'inspector2:ListFindings'], Resource: '*' },
+      {
+        Sid: 'RevokeGoldenAmis',
+        Effect: 'Allow',
+        Action: ['ec2:EnableImageDeprecation', 'ec2:DisableImage', 'ec2:CreateTags'],
+        Resource: join('arn:', PARTITION, ':ec2:*::image/*'),
+        Condition: { Null: { 'aws:ResourceTag/golden-ami:pipeline': 'false' } },
+      },
+    ]);
+    // The default catalogue prefix when no paths are given; none with trustChain: false.
+    const defaults = newStack('Defaults');
+    new GoldenImageDistributionTargetRole(defaults, 'Distribution', { factoryAccountIds: [FACTORY] });
+    expect(resourcesOf(Template.fromStack(defaults).toJSON(), 'AWS::IAM::Policy')[0].Properties.PolicyDocument.Statement[0].Resource).toEqual(join('arn:', PARTITION, ':ssm:*:111111111111:parameter/golden-ami/*'));
+    expect(() => new GoldenImageDistributionTargetRole(newStack('Bad'), 'Distribution', { factoryAccountIds: [FACTORY], trustChain: 'yes' as any }))
+      .toThrow("trustChain must be a boolean, got: 'yes'");
   });
 
   test('every factory account may assume it, each only through its service-linked role', () => {
@@ -233,7 +272,7 @@ describe('launching from the encrypted copies', () => {
   test('grantLaunch: the EBS permissions on the copy keys, by ARN and by alias, CreateGrant for AWS resources only', () => {
     const stack = newStack();
     const factoryKey = kms.Key.fromKeyArn(stack, 'FactoryKey', 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab');
-    const target = new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY], copyKeys: [factoryKey], copyKeyAliases: ['alias/golden-ami'] });
+    const target = new GoldenImageDistributionTargetRole(stack, 'Distribution', { factoryAccountIds: [FACTORY], copyKeys: [factoryKey], copyKeyAliases: ['alias/golden-ami'], trustChain: false });
     const launcher = new iam.Role(stack, 'Launcher', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
     target.grantLaunch(launcher);
     const [policy] = resourcesOf(Template.fromStack(stack).toJSON(), 'AWS::IAM::Policy');
@@ -297,7 +336,7 @@ describe('GoldenImageDistributionTargetStackSet', () => {
     const body = JSON.parse(targets.templateBody);
     expect(body.Parameters).toBeUndefined();
     expect(body.Rules).toBeUndefined();
-    expect(resourcesOf(body, 'AWS::IAM::Role').map(r => r.Properties.RoleName)).toEqual([ROLE_NAME]);
+    expect(resourcesOf(body, 'AWS::IAM::Role').map(r => r.Properties.RoleName)).toEqual([ROLE_NAME, 'GoldenAmiTrustChainRole']);
     expect(resourcesOf(body, 'AWS::IAM::ManagedPolicy').map(p => p.Properties.ManagedPolicyName)).toEqual([undefined, 'GoldenAmiCatalogRead']);
     // Each account's own keys and parameters: the account is the one the stack lands in.
     const anyKey = join('arn:', PARTITION, ':kms:*:', { Ref: 'AWS::AccountId' }, ':key/*');

@@ -293,12 +293,14 @@ describe('GoldenImage with required properties only', () => {
   });
 
   test('no lifecycle role is created without a lifecycle', () => {
-    template.resourceCountIs('AWS::IAM::Role', 1);
+    // The instance role, and the trust chain's automation role (revocation is on by default).
+    template.resourceCountIs('AWS::IAM::Role', 2);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],
       },
     });
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: Match.stringLikeRegexp('^GoldenAmiTrustChain-') });
   });
 });
 
@@ -530,8 +532,9 @@ describe('build infrastructure', () => {
   test('two GoldenImages in one stack share one infrastructure configuration, role, bucket and topic', () => {
     const stack = newStack();
     const recipe = newRecipe(stack);
-    const first = new GoldenImage(stack, 'First', { recipe, lifecycle: ImageLifecycle.byCount({ keepLatest: 3 }) });
-    const second = new GoldenImage(stack, 'Second', { recipe, lifecycle: ImageLifecycle.byCount({ keepLatest: 3 }) });
+    // Without revocation, whose role, key and topic are each image's own.
+    const first = new GoldenImage(stack, 'First', { recipe, lifecycle: ImageLifecycle.byCount({ keepLatest: 3 }), revocation: false });
+    const second = new GoldenImage(stack, 'Second', { recipe, lifecycle: ImageLifecycle.byCount({ keepLatest: 3 }), revocation: false });
     expect(second.infrastructure).toBe(first.infrastructure);
 
     const template = Template.fromStack(stack);

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { BuildIsolation, GoldenImage, ImageBuildInfrastructure, ImageLifecycle, ImageRecipe, RecipeComponent } from '../src';
-import { crossAccountStacks, ecsStack, factoryStack, hardenedStack } from './nag-stacks';
+import { crossAccountStacks, ecsStack, factoryStack, hardenedStack, trustChainStack } from './nag-stacks';
 import { newStack } from './util';
 
 /**
@@ -25,7 +25,7 @@ function everyStack(): Stack[] {
     buildIsolation: BuildIsolation.PER_IMAGE,
     lifecycle: ImageLifecycle.byCount({ keepLatest: 3 }),
   });
-  return [factoryStack(), hardenedStack(), ecsStack(), isolated, ...crossAccountStacks()];
+  return [factoryStack(), hardenedStack(), ecsStack(), trustChainStack(), isolated, ...crossAccountStacks()];
 }
 
 interface ServiceStatement {
@@ -112,9 +112,44 @@ describe('confused-deputy conditions', () => {
     const trusts = serviceStatements(stack).filter(statement => !statement.services.includes('ec2.amazonaws.com') && !statement.services.includes('events.amazonaws.com'));
     expect(trusts.map(statement => [statement.services, statement.condition]).sort()).toEqual([
       [['imagebuilder.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
-      [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
-      [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
-      [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }],
+      // The rebuild's, the roll-out's, the ancestry's, and both images' trust-chain automation roles.
+      ...Array.from({ length: 5 }, () => [['ssm.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '111111111111' } }]),
     ]);
+  });
+
+  test('the soak schedule\'s EventBridge role trusts exactly its rule and passes only the trust-chain role to Systems Manager', () => {
+    const stack = trustChainStack();
+    const template = Template.fromStack(stack).toJSON();
+    const image = stack.node.findChild('Soaked') as GoldenImage;
+    const pair = image.node.findChild('TrustChain').node.findChild('Promote-candidate-staging');
+    const rule = template.Resources[stack.getLogicalId(pair.node.findChild('Schedule').node.defaultChild as any)];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(30 minutes)');
+    const ruleName = rule.Properties.Name;
+    const eventsRole = template.Resources[stack.getLogicalId(pair.node.findChild('EventsRole').node.defaultChild as any)];
+    expect(eventsRole.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '111111111111' },
+        ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:111111111111:rule/${ruleName}`]] } },
+      },
+    }]);
+    const policy = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles[0].Ref === stack.getLogicalId(pair.node.findChild('EventsRole').node.defaultChild as any));
+    const passRole = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Action === 'iam:PassRole');
+    expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(image.trustChainRole!.node.defaultChild as any), 'Arn'] });
+    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } });
+  });
+
+  test('the trust-chain automation role trusts Systems Manager for this account only', () => {
+    const stack = trustChainStack();
+    const image = stack.node.findChild('Soaked') as GoldenImage;
+    const role = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(image.trustChainRole!.node.defaultChild as any)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'ssm.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    }]);
   });
 });

@@ -19,6 +19,7 @@ import {
   LogShippingAgent,
   ParentImage,
   PipelineSchedule,
+  Promotion,
   RecipeComponent,
 } from '../src';
 import { newStack } from './util';
@@ -167,5 +168,29 @@ export function preventionStack(): Stack {
   });
   new AllowedImagesPolicy(stack, 'AllowedImages', { targetIds: ['r-ab12'], images: [base], mode: AllowedImagesMode.ENABLED });
   new GoldenImageServiceControlPolicy(stack, 'Scp', { targetIds: ['ou-ab12-cdef3456'], images: [base], allowAmazonImages: true, exemptPrincipalArns: ['arn:aws:iam::*:role/break-glass'] });
+  return stack;
+}
+
+/**
+ * A factory whose images have release channels: one promoted after a soak (a schedule per
+ * channel pair), copied to another account and region; one promoted by approval, with the
+ * topics the library creates.
+ */
+export function trustChainStack(): Stack {
+  const stack = newStack('TrustChain');
+  new GoldenImage(stack, 'Soaked', {
+    imageName: 'soaked',
+    recipe: new ImageRecipe(stack, 'SoakedRecipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
+    channels: ['candidate', 'staging', 'prod'],
+    promotion: Promotion.afterSoak({ soak: Duration.days(3), checkEvery: Duration.minutes(30) }),
+    copyToAccounts: ['222222222222'],
+    regions: ['eu-central-1'],
+  });
+  new GoldenImage(stack, 'Approved', {
+    imageName: 'approved',
+    recipe: new ImageRecipe(stack, 'ApprovedRecipe', { components: [RecipeComponent.awsManaged('update-linux')] }),
+    channels: ['candidate', 'prod'],
+    promotion: Promotion.manual({ approvers: ['arn:aws:iam::111111111111:role/GoldenAmiReleaseManager'] }),
+  });
   return stack;
 }

@@ -7,7 +7,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-
 import { Construct, IConstruct } from 'constructs';
 import { GoldenImage, ImageBuildInfrastructure, ImageRecipe, RecipeComponent } from '../src';
 import { allNagFindings, NAG_PACKS, nagFindings, recordedAcknowledgments } from './nag-checks';
-import { factoryStack } from './nag-stacks';
+import { factoryStack, trustChainStack } from './nag-stacks';
 import { newStack } from './util';
 import * as nagAcknowledgments from '../src/private/nag-acknowledgments';
 
@@ -29,6 +29,7 @@ describe('cdk-nag: AwsSolutions, NIST 800-53 R5 and HIPAA Security', () => {
   test.each(NAG_PACKS.map(([name, pack]) => [name, pack] as const))('%s finds nothing unacknowledged in a default stack or a factory of two golden images (errors and warnings)', (_name, pack) => {
     expect(nagFindings(defaultStack().node.root, pack())).toEqual([]);
     expect(nagFindings(factoryStack().node.root, pack())).toEqual([]);
+    expect(nagFindings(trustChainStack().node.root, pack())).toEqual([]);
   });
 
   test('every acknowledgment, the library\'s and the fixture\'s, gives a reason', () => {
@@ -74,10 +75,19 @@ describe('cdk-nag: AwsSolutions, NIST 800-53 R5 and HIPAA Security', () => {
       ...['AwsSolutions-S1', ...bothPacks('S3BucketLoggingEnabled'), ...bothPacks('S3BucketReplicationEnabled')]
         .map(id => `Factory/${infrastructure}/LogBucket: ${id}`),
     ];
+    // Each image's trust-chain automation role (revocation is on by default).
+    const perTrustChain = (image: string) => [
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::image/*]',
+      ...bothPacks('IAMNoInlinePolicy'),
+    ].map(id => `Factory/${image}/TrustChain/AutomationRole: ${id}`);
     expect(acknowledged.map(({ path, id }) => `${path}: ${id}`).sort()).toEqual([
       ...perInfrastructure('GoldenAmiBuildInfrastructure'),
       ...perInfrastructure('VpcInfrastructure'),
       'Factory/VpcInfrastructure/LifecycleExecutionRole: ' + managed('service-role/EC2ImageBuilderLifecycleExecutionPolicy'),
+      ...perTrustChain('Base'),
+      ...perTrustChain('App'),
     ].sort());
   });
 

@@ -68,6 +68,7 @@ describe('AllowedImagesPolicy', () => {
               allowed_image_providers: { '@@assign': [FACTORY] },
               image_names: { '@@assign': ['base-*'] },
               creation_date_condition: { maximum_days_since_created: { '@@assign': 90 } },
+              deprecation_time_condition: { maximum_days_since_deprecated: { '@@assign': 0 } },
             },
           },
         },
@@ -102,12 +103,21 @@ describe('AllowedImagesPolicy', () => {
         allowed_image_providers: { '@@assign': [FACTORY] },
         image_names: { '@@assign': ['img-a-*', 'img-b-*'] },
         creation_date_condition: { maximum_days_since_created: { '@@assign': 60 } },
+        deprecation_time_condition: { maximum_days_since_deprecated: { '@@assign': 0 } },
       },
       criteria_2: {
         allowed_image_providers: { '@@assign': [FACTORY] },
         image_names: { '@@assign': ['img-c-*', 'img-d-*', 'legacy-*'] },
+        deprecation_time_condition: { maximum_days_since_deprecated: { '@@assign': 0 } },
       },
     });
+  });
+
+  test('revoked (deprecated) images: refused at once by default, or after maximumDaysSinceDeprecated', () => {
+    const criteria = (props: Partial<AllowedImagesPolicyProps>) =>
+      allowedImages(props).Content.ec2_attributes.allowed_images_settings.image_criteria.criteria_1;
+    expect(criteria({}).deprecation_time_condition).toEqual({ maximum_days_since_deprecated: { '@@assign': 0 } });
+    expect(criteria({ maximumDaysSinceDeprecated: 14 }).deprecation_time_condition).toEqual({ maximum_days_since_deprecated: { '@@assign': 14 } });
   });
 
   test('enabled mode, AWS providers in a criterion of their own, public access left alone', () => {
@@ -121,7 +131,8 @@ describe('AllowedImagesPolicy', () => {
         allowed_images_settings: {
           state: { '@@assign': 'enabled' },
           image_criteria: {
-            criteria_1: { allowed_image_providers: { '@@assign': [FACTORY] } },
+            // The AWS providers' images keep their own deprecation rules: only the factory's criteria refuse deprecated images.
+            criteria_1: { allowed_image_providers: { '@@assign': [FACTORY] }, deprecation_time_condition: { maximum_days_since_deprecated: { '@@assign': 0 } } },
             criteria_2: { allowed_image_providers: { '@@assign': ['amazon', 'aws_backup_vault'] } },
           },
         },
@@ -170,6 +181,7 @@ describe('AllowedImagesPolicy', () => {
     expect(stack.resolve(allowed.policy.content).ec2_attributes.allowed_images_settings.image_criteria.criteria_1).toEqual({
       allowed_image_providers: { '@@assign': ['provider'] },
       image_names: { '@@assign': ['n:'] },
+      deprecation_time_condition: { maximum_days_since_deprecated: { '@@assign': 0 } },
     });
   });
 
@@ -190,6 +202,8 @@ describe('AllowedImagesPolicy', () => {
     ['more than 10 criteria', { imageNamePatterns: Array.from({ length: 501 }, (_, i) => `n${i}`) }, /^AllowedImagesPolicy needs 11 criteria, more than the 10 .*got 0 images and 501 imageNamePatterns$/],
     ['a non-ASCII name', { policyName: 'pölicy' }, /^AllowedImagesPolicy policyName must be 1 to 128 printable ASCII characters, got: 'pölicy'$/],
     ['a long description', { description: 'd'.repeat(513) }, /^AllowedImagesPolicy description must be 1 to 512 characters, got: 'd{200}\.\.\.' \(513 characters\)$/],
+    ['a negative maximumDaysSinceDeprecated', { maximumDaysSinceDeprecated: -1 }, /^AllowedImagesPolicy maximumDaysSinceDeprecated must be a whole number of days from 0 to 2147483647 .*got: '-1'$/],
+    ['a fractional maximumDaysSinceDeprecated', { maximumDaysSinceDeprecated: 1.5 }, /^AllowedImagesPolicy maximumDaysSinceDeprecated must be a whole number .*got: '1.5'$/],
     ['blockPublicAccess as a string', { blockPublicAccess: 'true' as unknown as boolean }, /^AllowedImagesPolicy blockPublicAccess must be true or false, got a string instead, got: '"true"'$/],
   ])('refuses %s, naming the prop and the value', (_case, props, error) => {
     expect(() => allowedImages(props)).toThrow(error);
@@ -287,6 +301,7 @@ describe('the README example', () => {
           allowed_image_providers: { '@@assign': ['111111111111'] },
           image_names: { '@@assign': ['al2023-base-*'] },
           creation_date_condition: { maximum_days_since_created: { '@@assign': 90 } },
+          deprecation_time_condition: { maximum_days_since_deprecated: { '@@assign': 0 } },
         },
         criteria_2: { allowed_image_providers: { '@@assign': ['amazon'] } },
       },

@@ -51,6 +51,20 @@ export class ApprovalSource {
   }
 
   /**
+   * Every AMI one release channel of a golden image holds or has held (within the 100 versions
+   * SSM keeps): an AMI is approved once it has been promoted into the channel (for example
+   * `prod`), and launch templates that resolve their image from the channel's parameter are
+   * compliant too.
+   *
+   * @param image a GoldenImage with `channels`, or one imported with `GoldenImage.fromParameterName` (its parameter's parent level holds the channels)
+   * @param channel the channel, for example `prod`
+   */
+  public static goldenImageChannel(image: IGoldenImage, channel: string): ApprovalSource {
+    const parameterName = image.channelParameterName(channel);
+    return new ApprovalSource(`golden image ${image.node.path} channel ${channel}`, { catalogPaths: [], parameterNames: [parameterName], ownerAccounts: [], amiTags: {} });
+  }
+
+  /**
    * Every AMI owned by one of these accounts: the image factory account that shares its AMIs
    * with the organization. This is how AMIs shared from another account are approved, since
    * their tags are not visible to the accounts they are shared with.

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IGoldenImage } from '../golden-image';
+import { GoldenImage, IGoldenImage } from '../golden-image';
 import { ImagePlatform } from '../platform';
 import { MANAGED_POLICIES, SERVICE_PRINCIPALS } from '../private/aws-catalogue';
 import { ecsClusterUserData, validateEcsClusterName } from '../private/ecs-cluster';
@@ -91,6 +91,16 @@ export interface EcsCapacityOptions {
    * @default - no instance refresh: instances move by scaling or `maxInstanceLifetime`
    */
   readonly instanceRefresh?: InstanceRefreshOptions;
+
+  /**
+   * The release channel of the image the instances follow (for example `prod`): the launch
+   * template resolves `image.channelParameterName(channel)` at each launch, and
+   * `instanceRefresh` follows that parameter, so the fleet moves when an AMI is promoted into
+   * the channel. For an image imported with `GoldenImage.fromChannel`, leave this unset.
+   *
+   * @default - the image's `ssmParameterName` (for a GoldenImage, `latest`)
+   */
+  readonly channel?: string;
 }
 
 /**
@@ -164,6 +174,11 @@ export class GoldenImageEcsCapacity extends Construct {
     }
     const vpc = props.vpc ?? cluster.vpc;
     const imageName = props.image.node.path;
+    // The channel as an image of its own, so the launch template and the refresh follow its parameter.
+    const image = props.channel === undefined ? props.image : GoldenImage.fromGoldenImageAttributes(this, 'Channel', {
+      ssmParameterName: props.image.channelParameterName(props.channel),
+      platform: props.image.platform,
+    });
 
     const role = new iam.Role(this, 'InstanceRole', {
       // No aws:SourceAccount/aws:SourceArn: EC2 sets neither when an instance profile's role is assumed.
@@ -193,7 +208,7 @@ export class GoldenImageEcsCapacity extends Construct {
           deleteOnTermination: true,
         }),
       }],
-      machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(props.image.ssmParameterName),
+      machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(image.ssmParameterName),
       instanceType: props.instanceType,
       role,
       userData: ec2.UserData.forLinux(),
@@ -240,7 +255,7 @@ export class GoldenImageEcsCapacity extends Construct {
         ...props.instanceRefresh,
         scaleInProtectedInstances: props.instanceRefresh.scaleInProtectedInstances ?? RefreshScaleInProtectedInstances.REFRESH,
         autoScalingGroup,
-        image: props.image,
+        image,
       });
     }
     this.capacityProvider = provider;

@@ -97,6 +97,18 @@ export interface AllowedImagesPolicyProps {
   readonly images?: GoldenImage[];
 
   /**
+   * How many days after its deprecation an image of the factory accounts (`images`,
+   * `imageNamePatterns`, `imageProviders`) stays allowed:
+   * `deprecation_time_condition.maximum_days_since_deprecated` of each of their criteria. With
+   * 0, a deprecated image is refused at once, and revoking an AMI (`GoldenImage`
+   * `revokeDocumentName`, which deprecates it now) stops the policy from allowing it in every
+   * account. Images a lifecycle deprecates are refused too. Up to 2147483647.
+   *
+   * @default 0
+   */
+  readonly maximumDaysSinceDeprecated?: number;
+
+  /**
    * The accounts whose images are allowed (the factory accounts). Allowed AMIs never refuses an
    * account's own images, so the accounts that `copyToAccounts` copies into need not be listed.
    *
@@ -179,8 +191,14 @@ export class AllowedImagesPolicy extends Construct {
     const providers = props.imageProviders ?? imageOwnerAccounts(this, name, 'imageProviders', images, false);
     validateProviders(`${name} imageProviders`, providers, props.imageProviders === undefined);
 
+    const deprecatedDays = props.maximumDaysSinceDeprecated ?? 0;
+    if (!Token.isUnresolved(deprecatedDays) && (typeof deprecatedDays !== 'number' || !Number.isInteger(deprecatedDays) || deprecatedDays < 0 || deprecatedDays > MAX_DAYS)) {
+      throw new Error(`${name} maximumDaysSinceDeprecated must be a whole number of days from 0 to ${MAX_DAYS} (what maximum_days_since_deprecated takes), got: ${quoteValue(deprecatedDays)}`);
+    }
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeprecationTimeConditionRequest.html: "Set to 0 to exclude all deprecated images".
+    const deprecation = { [D.DEPRECATION_TIME_CONDITION.name]: { [D.MAXIMUM_DAYS_SINCE_DEPRECATED.name]: { [ASSIGN]: deprecatedDays } } };
     const criteria = [
-      ...this.goldenCriteria(name, images, props.imageNamePatterns, providers),
+      ...this.goldenCriteria(name, images, props.imageNamePatterns, providers).map(criterion => ({ ...criterion, ...deprecation })),
       ...awsProviderCriteria(name, props.awsImageProviders),
     ];
     if (criteria.length > MAX_CRITERIA) {

@@ -10,31 +10,35 @@ import { acknowledgeNagFindings, inlinePolicyFindings } from './nag-acknowledgme
 export interface AutomationOnEventProps {
   /** The Automation document the rule runs; it takes an `AutomationAssumeRole` parameter. */
   readonly document: ssm.CfnDocument;
-  /** The one thing the automation may do, granted to its assume role. */
-  readonly automationStatement: iam.PolicyStatement;
-  readonly automationRoleDescription: string;
+  /** The one thing the automation may do, granted to its assume role (with `automationRoleDescription`, when no `automationRole`). */
+  readonly automationStatement?: iam.PolicyStatement;
+  /** Further grants of the automation role, beside `automationStatement`. */
+  readonly moreAutomationStatements?: iam.PolicyStatement[];
+  readonly automationRoleDescription?: string;
+  /** The automation's assume role, when the caller made it; otherwise one is created here. */
+  readonly automationRole?: iam.IRole;
+  /** A fixed name for the automation role created here, when another account's trust names it. */
+  readonly automationRoleName?: string;
   readonly eventsRoleDescription: string;
   readonly ruleId: string;
   readonly ruleDescription: string;
-  readonly eventPattern: events.EventPattern;
+  /** What the rule matches: exactly one of `eventPattern` and `schedule`. */
+  readonly eventPattern?: events.EventPattern;
+  readonly schedule?: events.Schedule;
+  /** The bus the rule listens on; undefined for the account's default bus. */
+  readonly eventBus?: events.IEventBus;
   /**
    * The document's parameters other than `AutomationAssumeRole`. A value may hold an
    * `events.EventField` (for example `$.resources[0]`): the target then takes an input
    * transformer that fills it in from the event.
    */
   readonly parameters: Record<string, string>;
-  /** The bus the rule listens on; undefined for the account's default bus. */
-  readonly eventBus?: events.IEventBus;
-  /** A fixed name for the automation role, when another account's trust names it. */
-  readonly automationRoleName?: string;
-  /** Further grants of the automation role, beside `automationStatement`. */
-  readonly moreAutomationStatements?: iam.PolicyStatement[];
 }
 
 /** The roles and rule `automationOnEvent` created. */
 export interface AutomationOnEvent {
   readonly rule: events.Rule;
-  readonly automationRole: iam.Role;
+  readonly automationRole: iam.IRole;
   readonly eventsRole: iam.Role;
 }
 
@@ -49,17 +53,12 @@ const INLINE_POLICY_REASON = 'The role\'s grants (one action on one resource eac
  */
 export function automationOnEvent(scope: Construct, props: AutomationOnEventProps): AutomationOnEvent {
   const stack = Stack.of(scope);
-  const automationRole = new iam.Role(scope, 'AutomationRole', {
-    // Confused deputy: only Automation runs of this account. Systems Manager documents
-    // aws:SourceAccount for this ("allow any resource in that account"):
-    // https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
-    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name, {
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }),
-    description: props.automationRoleDescription,
-    roleName: props.automationRoleName,
-  });
-  automationRole.addToPrincipalPolicy(props.automationStatement);
+  if ((props.eventPattern === undefined) === (props.schedule === undefined)) {
+    throw new Error('automationOnEvent takes exactly one of eventPattern and schedule');
+  }
+  const automationRole = props.automationRole
+    ?? automationAssumeRole(scope, 'AutomationRole', props.automationRoleDescription, props.automationRoleName);
+  if (props.automationStatement) automationRole.addToPrincipalPolicy(props.automationStatement);
   for (const statement of props.moreAutomationStatements ?? []) automationRole.addToPrincipalPolicy(statement);
 
   const automationArn = `arn:${Aws.PARTITION}:ssm:${stack.region}:${stack.account}:automation-definition/${props.document.ref}:$DEFAULT`;
@@ -76,12 +75,13 @@ export function automationOnEvent(scope: Construct, props: AutomationOnEventProp
     resources: [automationRole.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPALS.SSM.name } },
   }));
-  acknowledgeNagFindings(automationRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
+  if (!props.automationRole) acknowledgeNagFindings(automationRole, ...inlinePolicyFindings(INLINE_POLICY_REASON));
 
   const rule = new events.Rule(scope, props.ruleId, {
     ruleName,
     description: props.ruleDescription,
     eventPattern: props.eventPattern,
+    schedule: props.schedule,
     eventBus: props.eventBus,
   });
   // Automation takes every parameter as a list of strings.
@@ -92,6 +92,23 @@ export function automationOnEvent(scope: Construct, props: AutomationOnEventProp
     bind: () => ({ arn: automationArn, role: eventsRole, input: events.RuleTargetInput.fromObject(input) }),
   });
   return { rule, automationRole, eventsRole };
+}
+
+/**
+ * An SSM Automation assume role trusted by Systems Manager for Automation runs of this account
+ * only. Confused deputy: Systems Manager documents aws:SourceAccount for this ("allow any
+ * resource in that account"):
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/cross-service-confused-deputy-prevention.html
+ */
+export function automationAssumeRole(scope: Construct, id: string, description?: string, roleName?: string): iam.Role {
+  const stack = Stack.of(scope);
+  return new iam.Role(scope, id, {
+    roleName,
+    assumedBy: new iam.ServicePrincipal(SERVICE_PRINCIPALS.SSM.name, {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+    description,
+  });
 }
 
 /**

@@ -571,6 +571,10 @@ const DECLARATIVE_SYNTAX: AwsDocSource = {
     + '(12-digit account IDs or amazon, aws_marketplace, aws_backup_vault), image_names, marketplace_product_codes, creation_date_condition.maximum_days_since_created, '
     + 'deprecation_time_condition.maximum_days_since_deprecated; image_block_public_access.state (unblocked | block_new_sharing).',
 };
+const DEPRECATION_TIME_CONDITION_PAGE: AwsDocSource = {
+  url: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeprecationTimeConditionRequest.html',
+  says: 'DeprecationTimeConditionRequest: the maximum period since deprecation for allowed images. MaximumDaysSinceDeprecated (Integer, 0 to 2147483647): set to 0 to exclude all deprecated images.',
+};
 function declarative(name: string): AwsName {
   return { kind: AwsNameKind.DECLARATIVE_POLICY_NAME, name, usedBy: [PREVENTION[0]], checked: CATALOGUE_CHECKED, sources: [DECLARATIVE_SYNTAX] };
 }
@@ -585,6 +589,8 @@ export const DECLARATIVE_POLICY_NAMES = {
   IMAGE_NAMES: declarative('image_names'),
   CREATION_DATE_CONDITION: declarative('creation_date_condition'),
   MAXIMUM_DAYS_SINCE_CREATED: declarative('maximum_days_since_created'),
+  DEPRECATION_TIME_CONDITION: { ...declarative('deprecation_time_condition'), sources: [DECLARATIVE_SYNTAX, DEPRECATION_TIME_CONDITION_PAGE] },
+  MAXIMUM_DAYS_SINCE_DEPRECATED: { ...declarative('maximum_days_since_deprecated'), sources: [DECLARATIVE_SYNTAX, DEPRECATION_TIME_CONDITION_PAGE] },
   IMAGE_BLOCK_PUBLIC_ACCESS: declarative('image_block_public_access'),
   AUDIT_MODE: declarative('audit_mode'),
   ENABLED: declarative('enabled'),

@@ -8,7 +8,7 @@ describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image
     expect(nagFindings(ecsStack(), pack())).toEqual([]);
   });
 
-  test('every acknowledgment gives a reason; the rebuild, ancestry and roll-out roles and the capacity role acknowledge only their inline default policy', () => {
+  test('every acknowledgment gives a reason; the rebuild, ancestry, roll-out and trust-chain roles and the capacity role acknowledge only their inline default policy', () => {
     const stack = ecsStack();
     const acknowledged = recordedAcknowledgments(stack);
     for (const { reason } of acknowledged) {
@@ -24,6 +24,11 @@ describe('cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA Security) on an ECS image
       'EcsFactory/App/RecordAncestry/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/App/RecordAncestry/EventsRole HIPAA.Security-IAMNoInlinePolicy',
       'EcsFactory/App/RecordAncestry/EventsRole NIST.800.53.R5-IAMNoInlinePolicy',
+      // Each image's trust-chain (revocation) role, on by default.
+      'EcsFactory/App/TrustChain/AutomationRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/App/TrustChain/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
+      'EcsFactory/Base/TrustChain/AutomationRole HIPAA.Security-IAMNoInlinePolicy',
+      'EcsFactory/Base/TrustChain/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRefresh/AutomationRole HIPAA.Security-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRefresh/AutomationRole NIST.800.53.R5-IAMNoInlinePolicy',
       'EcsFactory/Cluster/Capacity/InstanceRefresh/EventsRole HIPAA.Security-IAMNoInlinePolicy',

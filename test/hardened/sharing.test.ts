@@ -11,10 +11,12 @@ import { newStack } from '../util';
 const UBUNTU_CIS1: HardenedBaseRecipeProps = { operatingSystem: OperatingSystem.UBUNTU_22_04, hardening: Hardening.cis(CisLevel.LEVEL_1) };
 
 /** `count` hardened images, each with its own recipe name (and so its own log group prefix). */
-function hardenedImages(stack: Stack, count: number, props: (i: number) => HardenedBaseRecipeProps = () => UBUNTU_CIS1): HardenedBaseRecipe[] {
+function hardenedImages(
+  stack: Stack, count: number, props: (i: number) => HardenedBaseRecipeProps = () => UBUNTU_CIS1, revocation?: boolean,
+): HardenedBaseRecipe[] {
   return Array.from({ length: count }, (_, i) => {
     const recipe = new HardenedBaseRecipe(stack, `Recipe${i}`, { recipeName: `ubuntu-${i}`, ...props(i) });
-    new GoldenImage(stack, `Image${i}`, { recipe, imageName: `ubuntu-${i}` });
+    new GoldenImage(stack, `Image${i}`, { recipe, imageName: `ubuntu-${i}`, revocation });
     return recipe;
   });
 }
@@ -23,7 +25,7 @@ type Resources = Record<string, { Type: string; Properties: Record<string, any> 
 const ofType = (template: Template, type: string): Resources => template.findResources(type) as Resources;
 
 describe('recipes of a stack share their components', () => {
-  test('10 hardened images of one OS and hardening have the components of 1, and each adds only its recipe, distribution and pipeline', () => {
+  test('10 hardened images of one OS and hardening have the components of 1, and each adds only its recipe, distribution, pipeline and revocation (role, policy, document)', () => {
     const one = newStack();
     hardenedImages(one, 1);
     const ten = newStack();
@@ -34,7 +36,7 @@ describe('recipes of a stack share their components', () => {
     expect(ofType(templateTen, 'AWS::ImageBuilder::Component')).toEqual(components);
     templateTen.resourceCountIs('AWS::ImageBuilder::ImageRecipe', 10);
     const count = (template: Template) => Object.keys(template.toJSON().Resources).length;
-    expect(count(templateTen) - count(templateOne)).toBe(9 * 3);
+    expect(count(templateTen) - count(templateOne)).toBe(9 * 6);
   });
 
   test('every recipe references the one component, each with its own log group prefix as the parameter value', () => {
@@ -128,9 +130,11 @@ describe('recipes of a stack share their components', () => {
 });
 
 describe('scale', () => {
-  test('100 hardened images synthesize in one stack, under 500 resources and 1,000,000 bytes of template', () => {
+  // Revocation (on by default) adds a role, its policy and a document per image: 75 images fit
+  // a stack with it, 100 without it (the stack's revocation topic and key are shared).
+  test.each([[75, undefined], [100, false]])('%d hardened images (revocation: %s) synthesize in one stack, under 500 resources and 1,000,000 bytes of template', (images, revocation) => {
     const stack = newStack();
-    hardenedImages(stack, 100);
+    hardenedImages(stack, images, undefined, revocation);
     const template = Template.fromStack(stack).toJSON();
     const resources = Object.keys(template.Resources).length;
     const bytes = Buffer.byteLength(JSON.stringify(template));

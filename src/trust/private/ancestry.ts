@@ -2,6 +2,7 @@ import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ANCESTRY_LEVEL, catalogueBase, TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
 import { trustChainDocument } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { GoldenImage } from '../../golden-image';
@@ -14,20 +15,13 @@ export const PARENT_AMI_TAG = 'golden-ami:parent-ami';
 export const PARENT_PIPELINE_TAG = 'golden-ami:parent-pipeline';
 /** The tag GoldenImage puts on each of its AMIs, with the image name as value. */
 const PIPELINE_TAG = 'golden-ami:pipeline';
-/** The role of each copy account that the trust chain's automations assume (GoldenImageDistributionTargetRole). */
-export const TRUST_CHAIN_ROLE_NAME = 'GoldenAmiTrustChainRole';
 /** The prefix the copy accounts' trust-chain role trusts in the factory (aws:PrincipalArn). */
-const TRUST_CHAIN_AUTOMATION_ROLE_PREFIX = 'GoldenAmiTrustChain-';
+const TRUST_CHAIN_AUTOMATION_ROLE_PREFIX = `${TRUST_CHAIN_ROLE_PREFIX}-`;
 /**
  * An image build version ARN, as the image state change event carries it in resources[0]
  * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html).
  */
 const IMAGE_BUILD_VERSION_ARN_PATTERN = '^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:\\d{12}:image/[a-z0-9-_]+/\\d+\\.\\d+\\.\\d+/\\d+$';
-
-/** The catalogue base of a parameter name: the name without its last level (`/golden-ami/<name>/latest` -> `/golden-ami/<name>`). */
-export function catalogueBase(parameterName: string): string {
-  return parameterName.slice(0, parameterName.lastIndexOf('/'));
-}
 
 /** What recordAncestry wires. */
 export interface AncestryProps {
@@ -42,7 +36,7 @@ export interface AncestryProps {
 /** What recordAncestry created. */
 export interface Ancestry {
   readonly rule: events.Rule;
-  readonly automationRole: iam.Role;
+  readonly automationRole: iam.IRole;
   readonly ancestryParameterName: string;
 }
 
@@ -56,11 +50,11 @@ export interface Ancestry {
 export function recordAncestry(scope: Construct, props: AncestryProps): Ancestry {
   const { child, parentParameterName } = props;
   const stack = Stack.of(scope);
-  const ancestryParameterName = `${catalogueBase(child.ssmParameterName)}/ancestry`;
+  const ancestryParameterName = `${catalogueBase('ssmParameterName', child.ssmParameterName, `the ancestry record of '${child.node.path}'`)}/${ANCESTRY_LEVEL}`;
   const parentPipeline = props.parentPipelineArn ?? parentParameterName;
   const home = stack.account;
   const otherAccounts = child._ownerAccounts.filter(account => account !== home);
-  const trustChainRole = (account: string) => `arn:${Aws.PARTITION}:iam::${account}:role/${TRUST_CHAIN_ROLE_NAME}`;
+  const trustChainRole = (account: string) => `arn:${Aws.PARTITION}:iam::${account}:role/${TRUST_CHAIN_TARGET_ROLE_NAME}`;
   // Home (factory) location first: the contract's Locations order.
   const locations = child._ownerAccounts.flatMap(account => child.regions.map(region => ({
     Region: region,

@@ -43,6 +43,8 @@ export interface TrustChainDocumentProps {
   readonly approval?: TrustChainApproval;
   /** The script step's timeout, in seconds (aws:executeScript's maximum is 600). */
   readonly timeoutSeconds?: number;
+  /** The default of AutomationAssumeRole, so that a run needs no role argument. */
+  readonly assumeRoleArn?: string;
 }
 
 /**
@@ -88,7 +90,11 @@ export function trustChainDocument(scope: Construct, id: string, props: TrustCha
   });
 
   const parameters: Record<string, unknown> = {
-    AutomationAssumeRole: { type: 'String', description: 'The role the automation runs as' },
+    AutomationAssumeRole: {
+      type: 'String',
+      description: 'The role the automation runs as',
+      ...(props.assumeRoleArn !== undefined ? { default: props.assumeRoleArn } : {}),
+    },
   };
   for (const [name, parameter] of Object.entries(props.parameters)) {
     parameters[name] = {
