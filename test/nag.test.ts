@@ -80,6 +80,9 @@ describe('cdk-nag: AwsSolutions, NIST 800-53 R5 and HIPAA Security', () => {
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::image/*]',
+      // It starts the stack's revoke engine and follows the run (aws:executeAutomation).
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:eu-west-1:111111111111:automation-definition/<GoldenAmiTrustChainEnginerevoke>:*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:eu-west-1:111111111111:automation-execution/*]',
       ...bothPacks('IAMNoInlinePolicy'),
     ].map(id => `Factory/${image}/TrustChain/AutomationRole: ${id}`);
     expect(acknowledged.map(({ path, id }) => `${path}: ${id}`).sort()).toEqual([

@@ -475,6 +475,13 @@ export const SSM_AUTOMATION_ACTIONS = {
     checked: CATALOGUE_CHECKED,
     sources: [{ url: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeScript.html', says: 'aws:executeScript runs a Python or PowerShell script with inputs Runtime, Handler, Script and InputPayload, for at most 600 seconds; runbooks should use Python 3.11 (3.6 to 3.8 can no longer run); no automatic retry of throttled calls, so the script retries itself.' }],
   },
+  EXECUTE_AUTOMATION: {
+    kind: AwsNameKind.SSM_AUTOMATION_ACTION,
+    name: 'aws:executeAutomation',
+    usedBy: ['src/trust/private/trust-chain-document.ts'],
+    checked: CATALOGUE_CHECKED,
+    sources: [{ url: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAutomation.html', says: 'aws:executeAutomation runs a secondary runbook of the same account (inputs DocumentName, RuntimeParameters); the secondary runs as the primary\'s user or role, which must be allowed to pass any assume role given in its parameters.' }],
+  },
   APPROVE: {
     kind: AwsNameKind.SSM_AUTOMATION_ACTION,
     name: 'aws:approve',

@@ -12,7 +12,7 @@ import {
 } from '../../src';
 import { TRUST_CHAIN_HANDLERS } from '../../src/trust/private/trust-chain-script';
 import { crossAccountStacks } from '../nag-stacks';
-import { newStack } from '../util';
+import { newStack, trustChainHandler, trustChainScriptStep } from '../util';
 
 const FACTORY = { account: '111111111111', region: 'eu-west-1' };
 const WORKLOAD = { account: '222222222222', region: 'eu-west-1' };
@@ -230,11 +230,13 @@ describe('ancestry of a child image', () => {
     // The placeholder stands unquoted: EventBridge writes the ARN as a JSON string there.
     expect(target.InputTransformer.InputTemplate['Fn::Join'][1][0]).toBe('{"ImageBuildVersionArn":[<resources-0->],"AutomationAssumeRole":["');
 
-    const documents = resources(workload, 'AWS::SSM::Document').filter(d => d.Properties.Content.mainSteps.some((s: any) => s.action === 'aws:executeScript'));
+    const workloadTemplate = Template.fromStack(workload).toJSON();
+    const documents = resources(workload, 'AWS::SSM::Document').filter(d => trustChainHandler(workloadTemplate, d) === TRUST_CHAIN_HANDLERS.RECORD_ANCESTRY);
     expect(documents).toHaveLength(1);
     const content = documents[0].Properties.Content;
-    expect(content.mainSteps[0].inputs).toMatchObject({ Runtime: 'python3.11', Handler: TRUST_CHAIN_HANDLERS.RECORD_ANCESTRY });
-    expect(content.mainSteps[0].inputs.InputPayload).toEqual({
+    const script = trustChainScriptStep(workloadTemplate, documents[0]);
+    expect(script.inputs).toMatchObject({ Runtime: 'python3.11', Handler: TRUST_CHAIN_HANDLERS.RECORD_ANCESTRY });
+    expect(script.inputs.InputPayload).toEqual({
       Locations: '{{ Locations }}',
       ImageBuildVersionArn: '{{ ImageBuildVersionArn }}',
       ParentParameter: '{{ ParentParameter }}',
@@ -283,6 +285,10 @@ describe('ancestry of a child image', () => {
       },
       { Action: 'ec2:DescribeImages', Effect: 'Allow', Resource: '*' },
       { Action: 'sts:AssumeRole', Effect: 'Allow', Resource: p(':iam::333333333333:role/GoldenAmiTrustChainRole') },
+      // Run the stack's record_ancestry engine (aws:executeAutomation), follow it, and pass itself to it.
+      { Action: 'ssm:StartAutomationExecution', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:222222222222:automation-definition/', { Ref: 'GoldenAmiTrustChainEnginerecordancestry' }, ':*']] } },
+      { Action: 'ssm:GetAutomationExecution', Effect: 'Allow', Resource: p(':ssm:eu-west-1:222222222222:automation-execution/*') },
+      { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [workload.getLogicalId(roleResource.node.defaultChild as any), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } } },
     ]);
   });
 
@@ -291,12 +297,14 @@ describe('ancestry of a child image', () => {
     const parent = new GoldenImage(stack, 'Base', { imageName: 'base', recipe: new ImageRecipe(stack, 'R', { components: [RecipeComponent.awsManaged('update-linux')] }) });
     new EcsApplicationImage(stack, 'App', { imageName: 'ecs-app', parent: ParentImage.fromGoldenImage(parent) });
     const template = Template.fromStack(stack).toJSON();
-    const roles = Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::IAM::Role');
-    expect(roles.filter(r => r.Properties.RoleName !== undefined)).toEqual([]);
-    const actions = Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::IAM::Policy').flatMap(r => r.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()));
+    const ancestryRole = stack.node.findChild('App').node.findChild('RecordAncestry').node.findChild('AutomationRole');
+    const roleId = stack.getLogicalId(ancestryRole.node.defaultChild as any);
+    expect(template.Resources[roleId].Properties.RoleName).toBeUndefined();
+    const actions = Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId))
+      .flatMap(r => r.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()));
     expect(actions).not.toContain('sts:AssumeRole');
     expect(actions).toContain('ec2:CreateTags');
-    const document = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::SSM::Document' && r.Properties.Content.mainSteps[0].action === 'aws:executeScript');
+    const document = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::SSM::Document' && trustChainHandler(template, r) === TRUST_CHAIN_HANDLERS.RECORD_ANCESTRY);
     expect(document.Properties.Content.parameters.ParentPipelineArn.default).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(parent.pipeline), 'Arn'] });
   });
 

@@ -18,7 +18,7 @@ import {
 import { REVOCATION_REASON_PATTERN } from '../../src/trust/private/trust-chain';
 import { TRUST_CHAIN_PYTHON_RUNTIME } from '../../src/trust/private/trust-chain-document';
 import { trustChainStack } from '../nag-stacks';
-import { newStack } from '../util';
+import { newStack, trustChainHandler, trustChainScriptStep } from '../util';
 
 const HOME = '111111111111';
 const COPY = '222222222222';
@@ -129,7 +129,7 @@ describe('promotion', () => {
     const stack = trustChainStack();
     const img = stack.node.findChild('Soaked') as GoldenImage;
     const template = Template.fromStack(stack).toJSON();
-    const documents = Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::SSM::Document' && r.Properties.Content.mainSteps.some((s: any) => s.inputs.Handler === 'promote'));
+    const documents = Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::SSM::Document' && trustChainHandler(template, r) === 'promote');
     // Soaked: candidate -> staging -> prod; Approved: candidate -> prod.
     expect(documents).toHaveLength(3);
     const doc = documentOf(img, 'Promote-staging-prod', 'Document');
@@ -137,8 +137,8 @@ describe('promotion', () => {
     const content = doc.Properties.Content;
     expect(content.schemaVersion).toBe('0.3');
     expect(content.assumeRole).toBe('{{ AutomationAssumeRole }}');
-    expect(content.mainSteps).toHaveLength(1);
-    expect(content.mainSteps[0]).toMatchObject({
+    expect(content.mainSteps.map((s: any) => s.action)).toEqual(['aws:executeAutomation']);
+    expect(trustChainScriptStep(template, doc)).toMatchObject({
       action: 'aws:executeScript',
       inputs: {
         Runtime: TRUST_CHAIN_PYTHON_RUNTIME,
@@ -193,7 +193,8 @@ describe('promotion', () => {
         Approvers: ['arn:aws:iam::111111111111:role/GoldenAmiReleaseManager'],
       },
     });
-    expect(run.inputs.Handler).toBe('promote');
+    expect(trustChainHandler(Template.fromStack(stack).toJSON(), doc)).toBe('promote');
+    expect(run.action).toBe('aws:executeAutomation');
     expect(doc.Properties.Content.parameters.SoakHours.default).toBe(0);
     const topic = resource(stack, img.promotionApprovalTopic!);
     expect(topic.Properties.TopicName).toBe('Automation-approved');
@@ -216,7 +217,8 @@ describe('promotion', () => {
     for (const [from, to] of [['candidate', 'staging'], ['staging', 'prod']]) {
       const doc = documentOf(img, `Promote-${from}-${to}`, 'Document');
       expect(stack.resolve(img.promoteDocumentName(from, to))).toEqual({ Ref: stack.getLogicalId(img.node.findChild('TrustChain').node.findChild(`Promote-${from}-${to}`).node.findChild('Document') as any) });
-      expect(doc.Properties.Content.mainSteps.map((step: any) => step.action)).toEqual(['aws:executeScript']);
+      expect(doc.Properties.Content.mainSteps.map((step: any) => step.action)).toEqual(['aws:executeAutomation']);
+      expect(trustChainHandler(Template.fromStack(stack).toJSON(), doc)).toBe('promote');
       expect(doc.Properties.Content.parameters.SoakHours.default).toBe(0);
       expect(doc.Properties.Content.parameters.BlockingSeverities.default).toEqual(['CRITICAL', 'HIGH']);
       expect(img.node.findChild('TrustChain').node.findChild(`Promote-${from}-${to}`).node.tryFindChild('Schedule')).toBeUndefined();
@@ -250,7 +252,8 @@ describe('revocation', () => {
     const doc = documentOf(img, 'Revoke');
     expect(stack.resolve(img.revokeDocumentName)).toEqual({ Ref: stack.getLogicalId(img.node.findChild('TrustChain').node.findChild('Revoke') as any) });
     const content = doc.Properties.Content;
-    expect(content.mainSteps.map((s: any) => [s.action, s.inputs.Handler])).toEqual([['aws:executeScript', 'revoke']]);
+    expect(content.mainSteps.map((s: any) => s.action)).toEqual(['aws:executeAutomation']);
+    expect(trustChainHandler(Template.fromStack(stack).toJSON(), doc)).toBe('revoke');
     const parameters = content.parameters;
     expect(Object.keys(parameters).sort()).toEqual(['AutomationAssumeRole', 'ChannelParameters', 'ImageId', 'Locations', 'Reason', 'RevocationListParameter', 'TopicArn']);
     expect(parameters.ImageId).toMatchObject({ type: 'String', allowedPattern: '^ami-([0-9a-f]{8}|[0-9a-f]{17})$' });
@@ -320,8 +323,14 @@ describe('the trust-chain role', () => {
         Condition: { StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': 'soaked' } },
       },
       { Sid: 'ActInCopyAccounts', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: join('arn:', PARTITION, `:iam::${COPY}:role/GoldenAmiTrustChainRole`) },
+      // Run the stack's promote engine (aws:executeAutomation), follow it, and pass itself to it.
+      { Effect: 'Allow', Action: 'ssm:StartAutomationExecution', Resource: join('arn:', PARTITION, ':ssm:eu-west-1:111111111111:automation-definition/', { Ref: 'GoldenAmiTrustChainEnginepromote' }, ':*') },
+      { Effect: 'Allow', Action: 'ssm:GetAutomationExecution', Resource: join('arn:', PARTITION, ':ssm:eu-west-1:111111111111:automation-execution/*') },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [stack.getLogicalId(img.trustChainRole!.node.defaultChild as any), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } } },
       { Effect: 'Allow', Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GoldenAmiRevocationsTopicKey/), 'Arn'] } },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: stack.getLogicalId(img.revocationTopic!.node.defaultChild as any) } },
+      // ... and the revoke engine.
+      { Effect: 'Allow', Action: 'ssm:StartAutomationExecution', Resource: join('arn:', PARTITION, ':ssm:eu-west-1:111111111111:automation-definition/', { Ref: 'GoldenAmiTrustChainEnginerevoke' }, ':*') },
     ]);
   });
 

@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ANCESTRY_LEVEL, catalogueBase, TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
-import { trustChainDocument } from './trust-chain-document';
+import { grantTrustChainRun, trustChainDocument } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { GoldenImage } from '../../golden-image';
 import { automationOnEvent } from '../../private/automation-on-event';
@@ -124,6 +124,7 @@ export function recordAncestry(scope: Construct, props: AncestryProps): Ancestry
     // The image build version ARN is the event's only resource (input transformer).
     parameters: { ImageBuildVersionArn: events.EventField.fromPath('$.resources[0]') },
   });
+  grantTrustChainRun(automationRole, document);
   const acknowledge = (resource: string, reason: string) =>
     acknowledgeNagFindings(automationRole, { id: wildcardResourceFinding('AwsSolutions-IAM5', automationRole, resource), reason });
   acknowledge(childImages, 'GetImage on the build versions of this child\'s recipe only: the version and build in the ARN are not known before the build');

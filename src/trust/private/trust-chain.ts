@@ -7,7 +7,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { LATEST_LEVEL, REVOKED_LEVEL, TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
 import { PROMOTION_BY_COMMAND, PromotionConfig } from './promotion-config';
-import { trustChainDocument, TrustChainDocumentParameter } from './trust-chain-document';
+import { trustChainDocument, TrustChainDocumentParameter, grantTrustChainRun } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { automationAssumeRole, automationOnEvent } from '../../private/automation-on-event';
 import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
@@ -104,6 +104,7 @@ export class TrustChain extends Construct {
           TopicArn: { type: 'String', description: 'The SNS topic told of the revocation ("" for none)', default: this.revocationTopic.topicArn },
         },
       });
+      grantTrustChainRun(this.role, this.revokeDocument);
     }
     acknowledgeNagFindings(this.role, ...inlinePolicyFindings('The automation role\'s grants on this image\'s parameters, AMIs and topics are its default policy, created and deleted with the role; '
       + 'a managed policy would outlive the role and could be attached elsewhere'));
@@ -156,6 +157,7 @@ export class TrustChain extends Construct {
         timeoutSeconds: promotion.approvalTimeoutSeconds,
       } : undefined,
     });
+    grantTrustChainRun(this.role, document);
     let rule: events.Rule | undefined;
     if (promotion.kind === 'soak') {
       rule = automationOnEvent(scope, {
