@@ -60,6 +60,10 @@ def test_account_rule_with_every_source_remediation_and_notifications():
         "amiTags": {"golden-ami:approved": "true"},
         "maxAgeDays": 90,
         "allowDeprecated": False,
+        # The image's parameter is under the catalog path: its revocation list and ancestry
+        # record come out of the path's own read, so none is listed by name.
+        "revocationLists": [],
+        "ancestryRecords": [],
     }
     assert rule.notification_topic is not None
     assert rule.remediation_role is not None
