@@ -1,5 +1,6 @@
-"""The trust chain from Python: channels, promotion and revocation on a GoldenImage, a consumer
-on a channel, and a child recording its ancestry, through the jsii-generated wheel."""
+"""The trust chain from Python, through the jsii-generated wheel: channels, promotion and
+revocation on a GoldenImage, and a consumer on a channel."""
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
