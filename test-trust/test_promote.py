@@ -101,6 +101,17 @@ def test_an_active_blocking_inspector_finding_refuses_and_writes_nothing(trust_c
     assert staging_values(aws) == [None, None, None]
 
 
+def test_a_blocking_finding_in_a_copy_account_refuses_too(trust_chain, aws, candidates):
+    # The copy account's instances on its copy of the AMI are scanned by that account's Inspector.
+    copy = LOCATIONS[2]
+    aws.seed_findings(copy, [dict(finding(candidates[2], "CRITICAL"), awsAccountId=copy["Account"])])
+
+    with pytest.raises(trust_chain.TrustChainError, match="active Inspector findings: .*" + candidates[2] + r"-CRITICAL-ACTIVE \(CRITICAL\)"):
+        trust_chain.promote(events(), None)
+
+    assert staging_values(aws) == [None, None, None]
+
+
 def test_a_finding_of_a_severity_not_blocking_is_ignored(trust_chain, aws, candidates):
     aws.seed_findings(LOCATIONS[0], [finding(candidates[0], "HIGH")])
 

@@ -290,9 +290,9 @@ def _check_promotion(location, source, revocations, soak_hours, severities, now)
         return ami + ' is ' + str(image.get('State')), 0, ami
     if _is_deprecated(image, now):
         return ami + ' is deprecated since ' + image['DeprecationTime'], 0, ami
-    # The factory's Inspector holds the build's scan findings; a copy account's role may not
-    # read Inspector (GoldenAmiTrustChainRole), so only the automation's own locations check.
-    if severities and not location['RoleArn']:
+    # Every location's Inspector: the factory's holds the build's scan findings, a copy
+    # account's those of the instances it runs on its copy (GoldenAmiTrustChainRole may list them).
+    if severities:
         findings = _blocking_findings(location, ami, severities)
         if findings:
             return ami + ' has active Inspector findings: ' + ', '.join(findings), 0, ami
