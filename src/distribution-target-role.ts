@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { IMAGE_BUILDER_SERVICE_LINKED_ROLE, IMAGE_BUILDER_ROLE_NAMES, MANAGED_POLICIES } from './private/aws-catalogue';
 import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
 import { acknowledgeNagFindings, wildcardResourceFinding } from './private/nag-acknowledgments';
-import { quoteValue, validateAccountId, validateUnique } from './private/validation';
+import { quoteValue, validateAccountId, validateBoolean, validateUnique } from './private/validation';
 import { trustChainTargetRole } from './trust/private/trust-chain-target';
 
 /**
@@ -249,9 +249,7 @@ export class GoldenImageDistributionTargetRole extends Construct {
       }
       this.catalogReadPolicy = read;
     }
-    if (props.trustChain !== undefined && typeof props.trustChain !== 'boolean') {
-      throw new Error(`trustChain must be a boolean, got: ${quoteValue(props.trustChain)}`);
-    }
+    validateBoolean('trustChain', props.trustChain);
     if (props.trustChain ?? true) {
       this.trustChainRole = trustChainTargetRole(this, factories, paths.length > 0 ? paths : [DEFAULT_CATALOG_PREFIX]);
     }

@@ -10,7 +10,7 @@ import { ImageSharing, LaunchTemplateUpdate, RegionalEncryptionKey } from './dis
 import { ImageLifecycle } from './lifecycle';
 import { ImagePlatform } from './platform';
 import { SSM_PARAMETER_DATA_TYPES } from './private/aws-catalogue';
-import { DEFAULT_CATALOG_PREFIX } from './private/catalog';
+import { catalogueBaseOf, DEFAULT_CATALOG_PREFIX, LATEST_LEVEL, PIPELINE_TAG, REVOKED_LEVEL } from './private/catalog';
 import { imageStateChangePattern } from './private/image-events';
 import { renderLaunchPermissions } from './private/launch-permissions';
 import { acknowledgeRules } from './private/nag-acknowledgments';
@@ -35,15 +35,13 @@ import {
 } from './private/validation';
 import { IGoldenImageRecipe } from './recipe';
 import { PipelineSchedule } from './schedule';
-import { catalogueBase, REVOKED_LEVEL, validateChannel, validateChannels } from './trust/private/catalogue-names';
+import { catalogueBase, validateChannel, validateChannels } from './trust/private/catalogue-names';
 import { TrustChain } from './trust/private/trust-chain';
 import { Promotion } from './trust/promotion';
 
 /** The SSM parameter data type that makes Parameter Store check the value is an AMI ID. */
 const AMI_ID_DATA_TYPE = SSM_PARAMETER_DATA_TYPES.EC2_IMAGE.name;
 
-/** The tag that ties images to their pipeline, for lifecycle policies and for people. */
-const PIPELINE_TAG = 'golden-ami:pipeline';
 /** AMI names must differ per build; one of these variables makes them so. */
 const BUILD_UNIQUE_VARIABLE = /\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}/;
 /** What the default AMI name adds to the image name. */
@@ -660,7 +658,7 @@ export class GoldenImage extends GoldenImageBase {
       // Otherwise the error would name ssmParameterName, a prop the user never set.
       throw new Error(`imageName must be letters, digits, hyphens, underscores and periods when ssmParameterName is not set (the default ssmParameterName, /golden-ami/<imageName>/latest, cannot take spaces): set ssmParameterName or remove the spaces, got: ${quoteValue(this.imageName)}`);
     }
-    this.ssmParameterName = props.ssmParameterName ?? `${DEFAULT_CATALOG_PREFIX}${this.imageName}/latest`;
+    this.ssmParameterName = props.ssmParameterName ?? `${DEFAULT_CATALOG_PREFIX}${this.imageName}/${LATEST_LEVEL}`;
     validateSsmParameterName('ssmParameterName', this.ssmParameterName);
     this.channels = validateTrustChainOptions(props);
     const publish = props.publishToSsm ?? true;
@@ -927,7 +925,7 @@ function validateGoldenImageOptions(props: GoldenImageOptions): void {
   validatePropTypes(props, {
     strings: ['imageName', 'description', 'amiName', 'ssmParameterName'],
     arrays: ['regions', 'shareWith', 'copyToAccounts', 'channels'],
-    booleans: ['publishToSsm', 'imageScanning', 'imageTests', 'enhancedImageMetadata', 'enabled'],
+    booleans: ['publishToSsm', 'imageScanning', 'imageTests', 'enhancedImageMetadata', 'enabled', 'revocation'],
   });
   validateStructList('encryptionKeys', props.encryptionKeys, 'RegionalEncryptionKey', ENCRYPTION_KEY_KEYS);
   validateStructList('launchTemplateUpdates', props.launchTemplateUpdates, 'LaunchTemplateUpdate', LAUNCH_TEMPLATE_UPDATE_KEYS);
@@ -942,9 +940,6 @@ function validateGoldenImageOptions(props: GoldenImageOptions): void {
 /** The channels, checked with what they need; [] when none. */
 function validateTrustChainOptions(props: GoldenImageOptions): string[] {
   const publish = props.publishToSsm ?? true;
-  if (props.revocation !== undefined && typeof props.revocation !== 'boolean') {
-    throw new Error(`revocation must be a boolean, got: ${quoteValue(props.revocation)}`);
-  }
   if (props.revocation && !publish) {
     throw new Error('revocation needs publishToSsm (the revocation list and the channels are SSM parameters), got revocation: true and publishToSsm: false');
   }
@@ -967,7 +962,7 @@ function validateTrustChainOptions(props: GoldenImageOptions): string[] {
 
 /** `<base>` of a literal parameter name with a parent level. */
 function catalogueBaseOrUndefined(name: string): string | undefined {
-  return Token.isUnresolved(name) || name.lastIndexOf('/') <= 0 ? undefined : name.slice(0, name.lastIndexOf('/'));
+  return Token.isUnresolved(name) ? undefined : catalogueBaseOf(name);
 }
 
 function distributionRegions(buildRegion: string, requested: string[]): string[] {

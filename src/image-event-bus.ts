@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ORGANIZATION_ID } from './compliance/private/organization-id';
 import { GoldenImage } from './golden-image';
 import { eventBridgeTargetRole, ruleArn } from './private/automation-on-event';
 import { EVENT_BUS_POLICY_KEYS, EVENTBRIDGE_EVENTS } from './private/aws-catalogue';
@@ -17,7 +18,6 @@ const DEFAULT_EVENT_BUS_NAME = 'golden-ami-image-events';
  */
 const EVENT_BUS_NAME = /^[.\-_A-Za-z0-9]{1,256}$/;
 const EVENT_BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/([.\-_A-Za-z0-9]{1,256})$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /** EventBridge quota: at most 5 targets per rule (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). */
 const MAX_TARGETS_PER_RULE = 5;
 

@@ -110,7 +110,7 @@ describe('GoldenImageDistributionTargetRole', () => {
     new GoldenImageDistributionTargetRole(defaults, 'Distribution', { factoryAccountIds: [FACTORY] });
     expect(resourcesOf(Template.fromStack(defaults).toJSON(), 'AWS::IAM::Policy')[0].Properties.PolicyDocument.Statement[0].Resource).toEqual(join('arn:', PARTITION, ':ssm:*:111111111111:parameter/golden-ami/*'));
     expect(() => new GoldenImageDistributionTargetRole(newStack('Bad'), 'Distribution', { factoryAccountIds: [FACTORY], trustChain: 'yes' as any }))
-      .toThrow("trustChain must be a boolean, got: 'yes'");
+      .toThrow('trustChain must be true or false, got a string instead, got: \'"yes"\'');
   });
 
   test('every factory account may assume it, each only through its service-linked role', () => {

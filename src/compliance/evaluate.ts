@@ -1,4 +1,5 @@
 import { ORGANIZATION_ID } from './private/organization-id';
+import { ANCESTRY_LEVEL, REVOKED_LEVEL } from '../private/catalog';
 import { AMI_ID } from '../private/patterns';
 
 /**
@@ -74,9 +75,6 @@ export interface Catalog {
   readonly parents?: Map<string, string[]>;
 }
 
-/** The last level of a revocation list's and an ancestry record's name (`<base>/revoked`, `<base>/ancestry`). */
-export const REVOCATION_LIST_LEVEL = 'revoked';
-export const ANCESTRY_RECORD_LEVEL = 'ancestry';
 
 /**
  * What a catalog parameter is, by its last level: a revocation list, an ancestry record, or a
@@ -84,8 +82,8 @@ export const ANCESTRY_RECORD_LEVEL = 'ancestry';
  */
 export function catalogParameterKind(name: string): 'revocation' | 'ancestry' | 'approval' {
   const last = name.slice(name.lastIndexOf('/') + 1);
-  if (last === REVOCATION_LIST_LEVEL) return 'revocation';
-  if (last === ANCESTRY_RECORD_LEVEL) return 'ancestry';
+  if (last === REVOKED_LEVEL) return 'revocation';
+  if (last === ANCESTRY_LEVEL) return 'ancestry';
   return 'approval';
 }
 

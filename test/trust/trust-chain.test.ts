@@ -15,8 +15,11 @@ import {
   Promotion,
   RecipeComponent,
 } from '../../src';
+import { PARENT_AMI_TAG, PARENT_PIPELINE_TAG } from '../../src/private/catalog';
+import { TRUST_CHAIN_TARGET_ROLE_NAME } from '../../src/trust/private/catalogue-names';
 import { REVOCATION_REASON_PATTERN } from '../../src/trust/private/trust-chain';
 import { TRUST_CHAIN_PYTHON_RUNTIME } from '../../src/trust/private/trust-chain-document';
+import { TRUST_CHAIN_SCRIPT } from '../../src/trust/private/trust-chain-script';
 import { trustChainStack } from '../nag-stacks';
 import { newStack, trustChainHandler, trustChainScriptStep } from '../util';
 
@@ -341,6 +344,17 @@ describe('the trust-chain role', () => {
     expect(first.length).toBe(64);
     expect(name(newStack())).toBe(first);
   });
+});
+
+test('the script writes and assumes the names the constructs grant: the ancestry tags and the target accounts\' role', () => {
+  expect(TRUST_CHAIN_SCRIPT).toContain(`PARENT_AMI_TAG = '${PARENT_AMI_TAG}'`);
+  expect(TRUST_CHAIN_SCRIPT).toContain(`PARENT_PIPELINE_TAG = '${PARENT_PIPELINE_TAG}'`);
+  expect(TRUST_CHAIN_SCRIPT).toContain(`:role/${TRUST_CHAIN_TARGET_ROLE_NAME}$')`);
+});
+
+test('revocation must be true or false', () => {
+  expect(() => image(newStack(), { revocation: 'yes' as any }))
+    .toThrow('revocation must be true or false, got a string instead, got: \'"yes"\'');
 });
 
 describe('validation', () => {

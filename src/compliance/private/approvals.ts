@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { ApprovalSource } from '../approval-source';
-import { ANCESTRY_RECORD_LEVEL, REVOCATION_LIST_LEVEL } from '../evaluate';
+import { ANCESTRY_LEVEL, catalogueBaseOf, REVOKED_LEVEL } from '../../private/catalog';
 
 /**
  * How approval sources combine into what the rule's function approves, and the SSM
@@ -37,13 +37,13 @@ export function trustRecords(config: ApprovalSourceConfig): { revocationLists: s
   const bases = new Set<string>();
   for (const name of config.parameterNames) {
     if (Token.isUnresolved(name)) continue;
-    const base = name.slice(0, name.lastIndexOf('/'));
-    if (base === '' || config.catalogPaths.some(path => !Token.isUnresolved(path) && `${base}/`.startsWith(`${path}/`))) continue;
+    const base = catalogueBaseOf(name);
+    if (base === undefined || config.catalogPaths.some(path => !Token.isUnresolved(path) && `${base}/`.startsWith(`${path}/`))) continue;
     bases.add(base);
   }
   return {
-    revocationLists: [...bases].map(base => `${base}/${REVOCATION_LIST_LEVEL}`),
-    ancestryRecords: [...bases].map(base => `${base}/${ANCESTRY_RECORD_LEVEL}`),
+    revocationLists: [...bases].map(base => `${base}/${REVOKED_LEVEL}`),
+    ancestryRecords: [...bases].map(base => `${base}/${ANCESTRY_LEVEL}`),
   };
 }
 

@@ -2,19 +2,15 @@ import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ANCESTRY_LEVEL, catalogueBase, TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
+import { catalogueBase, TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
 import { grantTrustChainRun, trustChainDocument } from './trust-chain-document';
 import { TRUST_CHAIN_HANDLERS } from './trust-chain-script';
 import { GoldenImage } from '../../golden-image';
 import { automationOnEvent } from '../../private/automation-on-event';
+import { ANCESTRY_LEVEL, PARENT_AMI_TAG, PARENT_PIPELINE_TAG, PIPELINE_TAG } from '../../private/catalog';
 import { imageStateChangePattern } from '../../private/image-events';
 import { acknowledgeNagFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
 
-/** The AMI tags a child carries (trust-chain contract). */
-export const PARENT_AMI_TAG = 'golden-ami:parent-ami';
-export const PARENT_PIPELINE_TAG = 'golden-ami:parent-pipeline';
-/** The tag GoldenImage puts on each of its AMIs, with the image name as value. */
-const PIPELINE_TAG = 'golden-ami:pipeline';
 /** The prefix the copy accounts' trust-chain role trusts in the factory (aws:PrincipalArn). */
 const TRUST_CHAIN_AUTOMATION_ROLE_PREFIX = `${TRUST_CHAIN_ROLE_PREFIX}-`;
 /**

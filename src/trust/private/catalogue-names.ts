@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { ANCESTRY_LEVEL, catalogueBaseOf, LATEST_LEVEL, REVOKED_LEVEL } from '../../private/catalog';
 import { quoteValue, validateUnique } from '../../private/validation';
 
 /**
@@ -6,12 +7,6 @@ import { quoteValue, validateUnique } from '../../private/validation';
  * image's parameters live under `<base>`, its `ssmParameterName` without the last level.
  */
 
-/** The last level of the default `ssmParameterName`, written by Image Builder. */
-export const LATEST_LEVEL = 'latest';
-/** The revocation list, `<base>/revoked` (StringList of `<ami-id>=<reason>`). */
-export const REVOKED_LEVEL = 'revoked';
-/** The ancestry record of a child image, `<base>/ancestry`. */
-export const ANCESTRY_LEVEL = 'ancestry';
 /** Levels a channel cannot take: the catalogue's own entries. */
 export const RESERVED_CHANNELS = [LATEST_LEVEL, REVOKED_LEVEL, ANCESTRY_LEVEL];
 /** The most channels an image takes: each adds a promotion document (and, for a soak, a schedule rule). */
@@ -32,11 +27,11 @@ export function catalogueBase(prop: string, parameterName: string, why: string):
   if (Token.isUnresolved(parameterName)) {
     throw new Error(`${why} needs ${prop} as a literal (its parent level names the channels and the revocation list), got a token: ${quoteValue(parameterName)}`);
   }
-  const cut = parameterName.lastIndexOf('/');
-  if (cut <= 0) {
+  const base = catalogueBaseOf(parameterName);
+  if (base === undefined) {
     throw new Error(`${why} needs ${prop} with a parent level, such as /golden-ami/<name>/latest (the channels and the revocation list are its siblings), got: ${quoteValue(parameterName)}`);
   }
-  return parameterName.slice(0, cut);
+  return base;
 }
 
 /** Checks one channel name: one SSM path level, not a reserved one. */

@@ -2,10 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
+import { PIPELINE_TAG } from '../../private/catalog';
 import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
 
-/** The pipeline tag every golden AMI (and each copy) carries. */
-const PIPELINE_TAG = 'golden-ami:pipeline';
 
 /**
  * `GoldenAmiTrustChainRole` of a target account: what the factory's promotion and revocation
