@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ApprovalSource } from '../approval-source';
 import { ANCESTRY_LEVEL, catalogueBaseOf, REVOKED_LEVEL } from '../../private/catalog';
+import type { ApprovalSource } from '../approval-source';
 
 /**
  * How approval sources combine into what the rule's function approves, and the SSM
