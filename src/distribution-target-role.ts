@@ -74,9 +74,10 @@ export interface GoldenImageDistributionTargetRoleProps {
    * automations (`GoldenImage` `channels`, `revokeDocumentName`) assume to act on this
    * account's copies: trusted only by the factory accounts' roles named `GoldenAmiTrustChain*`,
    * it reads and writes the SSM parameters under `catalogParameterPaths` (or `/golden-ami/`),
-   * describes images and Inspector findings, and deprecates, disables and tags golden AMIs
-   * (those carrying the `golden-ami:pipeline` tag). Without it a revocation or promotion stops
-   * at this account.
+   * describes images and Inspector findings, and, on golden AMIs only (those carrying the
+   * `golden-ami:pipeline` tag), deprecates, disables and sets the two ancestry tags
+   * (`golden-ami:parent-ami`, `golden-ami:parent-pipeline`). Without it a revocation, promotion
+   * or ancestry record stops at this account.
    *
    * @default true
    */

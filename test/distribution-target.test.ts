@@ -100,9 +100,20 @@ describe('GoldenImageDistributionTargetRole', () => {
       {
         Sid: 'RevokeGoldenAmis',
         Effect: 'Allow',
-        Action: ['ec2:EnableImageDeprecation', 'ec2:DisableImage', 'ec2:CreateTags'],
+        Action: ['ec2:EnableImageDeprecation', 'ec2:DisableImage'],
         Resource: join('arn:', PARTITION, ':ec2:*::image/*'),
         Condition: { Null: { 'aws:ResourceTag/golden-ami:pipeline': 'false' } },
+      },
+      {
+        // The ancestry record's two tags, on golden AMIs, and no other tag.
+        Sid: 'RecordAncestry',
+        Effect: 'Allow',
+        Action: 'ec2:CreateTags',
+        Resource: join('arn:', PARTITION, ':ec2:*::image/*'),
+        Condition: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['golden-ami:parent-ami', 'golden-ami:parent-pipeline'] },
+          'Null': { 'aws:TagKeys': 'false', 'aws:ResourceTag/golden-ami:pipeline': 'false' },
+        },
       },
     ]);
     // The default catalogue prefix when no paths are given; none with trustChain: false.

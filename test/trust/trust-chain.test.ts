@@ -321,7 +321,8 @@ describe('the trust-chain role', () => {
       {
         Sid: 'RevokeImageAmis',
         Effect: 'Allow',
-        Action: ['ec2:EnableImageDeprecation', 'ec2:DisableImage', 'ec2:CreateTags'],
+        // Promotion and revocation tag nothing.
+        Action: ['ec2:EnableImageDeprecation', 'ec2:DisableImage'],
         Resource: join('arn:', PARTITION, ':ec2:*::image/*'),
         Condition: { StringEquals: { 'aws:ResourceTag/golden-ami:pipeline': 'soaked' } },
       },

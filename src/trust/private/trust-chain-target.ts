@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TRUST_CHAIN_ROLE_PREFIX, TRUST_CHAIN_TARGET_ROLE_NAME } from './catalogue-names';
-import { PIPELINE_TAG } from '../../private/catalog';
+import { PARENT_AMI_TAG, PARENT_PIPELINE_TAG, PIPELINE_TAG } from '../../private/catalog';
 import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding } from '../../private/nag-acknowledgments';
 
 
@@ -11,8 +11,8 @@ import { acknowledgeNagFindings, inlinePolicyFindings, wildcardResourceFinding }
  * automations do here. Trusted by the factory accounts only, and within them only by roles
  * named `GoldenAmiTrustChain*` (aws:PrincipalArn), the names GoldenImage gives its
  * trust-chain automation roles. It reads and writes the catalogue's parameters under
- * `parameterPaths`, describes images, and deprecates, disables and tags golden AMIs (those
- * carrying the pipeline tag).
+ * `parameterPaths`, describes images and findings, and, on golden AMIs only (those carrying the
+ * pipeline tag), deprecates, disables and sets the two ancestry tags.
  */
 export function trustChainTargetRole(scope: Construct, factories: string[], parameterPaths: string[]): iam.Role {
   const stack = Stack.of(scope);
@@ -36,11 +36,24 @@ export function trustChainTargetRole(scope: Construct, factories: string[], para
     resources: ['*'],
   }));
   const images = `arn:${stack.partition}:ec2:*::image/*`;
+  const goldenAmisOnly = { Null: { [`aws:ResourceTag/${PIPELINE_TAG}`]: 'false' } };
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'RevokeGoldenAmis',
-    actions: ['ec2:EnableImageDeprecation', 'ec2:DisableImage', 'ec2:CreateTags'],
+    actions: ['ec2:EnableImageDeprecation', 'ec2:DisableImage'],
     resources: [images],
-    conditions: { Null: { [`aws:ResourceTag/${PIPELINE_TAG}`]: 'false' } },
+    conditions: goldenAmisOnly,
+  }));
+  // The ancestry record tags a child's copies with its parent, and nothing else: CreateTags on
+  // an image takes aws:TagKeys and aws:ResourceTag/<key>
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'RecordAncestry',
+    actions: ['ec2:CreateTags'],
+    resources: [images],
+    conditions: {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [PARENT_AMI_TAG, PARENT_PIPELINE_TAG] },
+      'Null': { 'aws:TagKeys': 'false', ...goldenAmisOnly.Null },
+    },
   }));
   acknowledgeNagFindings(role, ...inlinePolicyFindings('The role\'s grants are its default policy, created and deleted with the role; a managed policy would outlive the role and could be attached elsewhere'), {
     id: 'AwsSolutions-IAM5[Resource::*]',

@@ -190,14 +190,15 @@ export class TrustChain extends Construct {
       actions: ['ec2:DescribeImages', 'inspector2:ListFindings'],
       resources: ['*'],
     }));
-    // Deprecate, disable and tag only this image's AMIs: every AMI of the pipeline carries its tag.
+    // Deprecate and disable only this image's AMIs: every AMI of the pipeline carries its tag.
+    // (Promotion and revocation tag nothing: the ancestry record has its own role.)
     // The image resource with an aws:ResourceTag condition is how AWS's own
     // EC2ImageBuilderLifecycleExecutionPolicy scopes EnableImageDeprecation and DisableImage:
     // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html
     const images = `arn:${partition}:ec2:*::image/*`;
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'RevokeImageAmis',
-      actions: ['ec2:EnableImageDeprecation', 'ec2:DisableImage', 'ec2:CreateTags'],
+      actions: ['ec2:EnableImageDeprecation', 'ec2:DisableImage'],
       resources: [images],
       conditions: { StringEquals: { [`aws:ResourceTag/${pipelineTag.key}`]: pipelineTag.value } },
     }));
@@ -213,7 +214,7 @@ export class TrustChain extends Construct {
       reason: 'ec2:DescribeImages and inspector2:ListFindings support no resource-level permissions; the automation reads only this image\'s AMIs and their findings',
     }, {
       id: wildcardResourceFinding('AwsSolutions-IAM5', this, images),
-      reason: 'AMI IDs are only known after each build and copy: deprecation, disabling and tagging are limited to AMIs tagged with this image\'s pipeline tag (aws:ResourceTag condition)',
+      reason: 'AMI IDs are only known after each build and copy: deprecation and disabling are limited to AMIs tagged with this image\'s pipeline tag (aws:ResourceTag condition)',
     });
   }
 
